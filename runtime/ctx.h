@@ -1,0 +1,32 @@
+/* The per-thread execution context that every compiled pf function receives as its first argument.
+ * It is the worker's face towards compiled code: the poll word, the pending exception, the
+ * recursion depth. There is no thread-local or global state: a ctx belongs to one worker of one
+ * runtime, so two runtimes can live in one process.
+ *
+ * ORDER CTX: codegen reads `poll`, `exc` and `depth` by field index (0, 1, 2); keep them first,
+ * in this order, and update codegen/ if you change them. */
+#ifndef PF_RUNTIME_CTX_H
+#define PF_RUNTIME_CTX_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+struct pf_exc;    /* runtime/value.h: a raised exception (kind, message, traceback) */
+struct rt_worker; /* runtime/sched.h: the scheduler's worker that owns this context */
+
+/* Bits of the poll word. Compiled code tests `poll != 0` (relaxed load + unlikely branch) and
+ * calls rt_poll_slow(ctx) when any bit is set. */
+enum {
+    PF_POLL_HEARTBEAT = 1u << 0, /* set by the heartbeat thread: promote the oldest latent mark */
+    PF_POLL_INTERRUPT = 1u << 1, /* set by cancellation: unwind to the task boundary */
+};
+
+typedef struct pf_ctx {
+    _Atomic uint32_t poll;    /* ORDER CTX 0: heartbeat/interrupt request bits (written by others) */
+    struct pf_exc *exc;       /* ORDER CTX 1: pending exception, NULL when none (owner only) */
+    int32_t depth;            /* ORDER CTX 2: pf call depth, for RecursionError (owner only) */
+    int32_t max_depth;        /* depth limit, from the runtime's options */
+    struct rt_worker *worker; /* owning worker; NULL for a context used outside the scheduler */
+} pf_ctx;
+
+#endif
