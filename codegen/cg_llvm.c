@@ -1,0 +1,250 @@
+/* codegen LLVM plumbing: host target machine, the `default<O2>` new-pass-manager pipeline, module
+ * printing, and the ORC LLJIT that runs compiled pf code. Uses only LLVM C APIs present in LLVM 15
+ * (opaque pointers, LLVMRunPasses, LLVMOrcCreateLLJIT), so it builds with LLVM 15..19.
+ * Independent of the IR: tests/unit/test_cg_jit.c drives it with hand-built modules. */
+#include "codegen/codegen.h"
+#include "codegen/cg_internal.h"
+
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Core.h>
+#include <llvm-c/Error.h>
+#include <llvm-c/LLJIT.h>
+#include <llvm-c/Orc.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct cg_module {
+    LLVMOrcThreadSafeContextRef tsctx; /* owns ctx; shared with the JIT once the module is added */
+    LLVMContextRef ctx;
+    LLVMModuleRef mod;
+    LLVMTargetMachineRef tm; /* host triple, CPU and features: used by the pass pipeline */
+};
+
+struct cg_jit {
+    LLVMOrcLLJITRef jit;
+};
+
+static char *dup_message(const char *prefix, const char *msg) {
+    size_t a = strlen(prefix), b = msg ? strlen(msg) : 0;
+    char *s = malloc(a + b + 1);
+    if (!s) return NULL;
+    memcpy(s, prefix, a);
+    if (b) memcpy(s + a, msg, b);
+    s[a + b] = 0;
+    return s;
+}
+
+/* Turns an LLVMErrorRef into a malloc'd message (consumes the error). */
+static char *error_message(const char *prefix, LLVMErrorRef e) {
+    char *m = LLVMGetErrorMessage(e);
+    char *s = dup_message(prefix, m);
+    LLVMDisposeErrorMessage(m);
+    return s;
+}
+
+void cg_free_message(char *msg) { free(msg); }
+
+/* ---- target initialisation ---------------------------------------------------------------- */
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static bool init_ok; /* written once under init_once, read-only afterwards */
+
+static void init_native(void) {
+    init_ok = !LLVMInitializeNativeTarget() && !LLVMInitializeNativeAsmPrinter();
+}
+
+bool cg_init(char **err) {
+    pthread_once(&init_once, init_native);
+    if (!init_ok && err) *err = dup_message("codegen: LLVM has no native target for this host", NULL);
+    return init_ok;
+}
+
+/* ---- modules -------------------------------------------------------------------------------- */
+
+static LLVMTargetMachineRef host_machine(int level, char **err) {
+    char *triple = LLVMGetDefaultTargetTriple();
+    LLVMTargetRef target;
+    char *msg = NULL;
+    if (LLVMGetTargetFromTriple(triple, &target, &msg)) {
+        if (err) *err = dup_message("codegen: no target for host triple: ", msg);
+        LLVMDisposeMessage(msg);
+        LLVMDisposeMessage(triple);
+        return NULL;
+    }
+    char *cpu = LLVMGetHostCPUName(), *features = LLVMGetHostCPUFeatures();
+    LLVMCodeGenOptLevel ol = level <= 0   ? LLVMCodeGenLevelNone
+                             : level == 1 ? LLVMCodeGenLevelLess
+                             : level == 2 ? LLVMCodeGenLevelDefault
+                                          : LLVMCodeGenLevelAggressive;
+    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, triple, cpu, features, ol, LLVMRelocPIC,
+                                                      LLVMCodeModelJITDefault);
+    LLVMDisposeMessage(cpu);
+    LLVMDisposeMessage(features);
+    LLVMDisposeMessage(triple);
+    if (!tm && err) *err = dup_message("codegen: cannot create a target machine for the host", NULL);
+    return tm;
+}
+
+cg_module *cg_module_new(const char *name, char **err) {
+    if (!cg_init(err)) return NULL;
+    cg_module *m = calloc(1, sizeof *m);
+    if (!m) return NULL;
+    m->tm = host_machine(2, err);
+    if (!m->tm) {
+        free(m);
+        return NULL;
+    }
+    m->tsctx = LLVMOrcCreateNewThreadSafeContext();
+    m->ctx = LLVMOrcThreadSafeContextGetContext(m->tsctx);
+    m->mod = LLVMModuleCreateWithNameInContext(name, m->ctx);
+    char *triple = LLVMGetTargetMachineTriple(m->tm);
+    LLVMSetTarget(m->mod, triple);
+    LLVMDisposeMessage(triple);
+    LLVMTargetDataRef dl = LLVMCreateTargetDataLayout(m->tm);
+    LLVMSetModuleDataLayout(m->mod, dl);
+    LLVMDisposeTargetData(dl);
+    return m;
+}
+
+void cg_module_free(cg_module *m) {
+    if (!m) return;
+    if (m->mod) LLVMDisposeModule(m->mod);
+    if (m->tm) LLVMDisposeTargetMachine(m->tm);
+    if (m->tsctx) LLVMOrcDisposeThreadSafeContext(m->tsctx);
+    free(m);
+}
+
+void *cg_module_llvm_context(cg_module *m) { return m->ctx; }
+void *cg_module_llvm_module(cg_module *m) { return m->mod; }
+
+bool cg_module_optimize(cg_module *m, int level, char **err) {
+    char *msg = NULL;
+    if (LLVMVerifyModule(m->mod, LLVMReturnStatusAction, &msg)) {
+        if (err) *err = dup_message("codegen: invalid LLVM module (internal error):\n", msg);
+        LLVMDisposeMessage(msg);
+        return false;
+    }
+    LLVMDisposeMessage(msg);
+    if (level < 0) level = 0;
+    if (level > 3) level = 3;
+    char pipeline[16];
+    pipeline[0] = 0;
+    strcpy(pipeline, "default<O0>");
+    pipeline[9] = (char)('0' + level);
+    LLVMPassBuilderOptionsRef opts = LLVMCreatePassBuilderOptions();
+    LLVMPassBuilderOptionsSetLoopVectorization(opts, level >= 2);
+    LLVMPassBuilderOptionsSetSLPVectorization(opts, level >= 2);
+    LLVMPassBuilderOptionsSetLoopUnrolling(opts, level >= 2);
+    LLVMErrorRef e = LLVMRunPasses(m->mod, pipeline, m->tm, opts);
+    LLVMDisposePassBuilderOptions(opts);
+    if (e) {
+        if (err) *err = error_message("codegen: optimisation failed: ", e);
+        return false;
+    }
+    return true;
+}
+
+char *cg_module_print(cg_module *m) {
+    char *s = LLVMPrintModuleToString(m->mod);
+    char *r = dup_message(s, NULL);
+    LLVMDisposeMessage(s);
+    return r;
+}
+
+/* ---- the JIT ------------------------------------------------------------------------------- */
+
+/* Defines every runtime entry point of the RTFN table (cg_rtfn.c) as an absolute symbol, so
+ * compiled code reaches the runtime without relying on the executable exporting it (unit tests,
+ * libpf), and so the linker keeps every entry point that compiled code may call. */
+static LLVMErrorRef define_runtime_symbols(LLVMOrcLLJITRef jit) {
+    size_t n = 0;
+    const cg_rt_symbol *syms = cg_rt_symbols(&n);
+    if (n == 0) return NULL;
+    LLVMOrcCSymbolMapPair *pairs = calloc(n, sizeof *pairs);
+    if (!pairs) return LLVMCreateStringError("out of memory");
+    LLVMOrcExecutionSessionRef es = LLVMOrcLLJITGetExecutionSession(jit);
+    for (size_t i = 0; i < n; i++) {
+        pairs[i].Name = LLVMOrcLLJITMangleAndIntern(jit, syms[i].name);
+        pairs[i].Sym.Address = (LLVMOrcJITTargetAddress)(uintptr_t)syms[i].addr;
+        pairs[i].Sym.Flags.GenericFlags = LLVMJITSymbolGenericFlagsExported | LLVMJITSymbolGenericFlagsCallable;
+        pairs[i].Sym.Flags.TargetFlags = 0;
+    }
+    (void)es;
+    LLVMOrcMaterializationUnitRef mu = LLVMOrcAbsoluteSymbols(pairs, n);
+    free(pairs);
+    return LLVMOrcJITDylibDefine(LLVMOrcLLJITGetMainJITDylib(jit), mu);
+}
+
+cg_jit *cg_jit_new(char **err) {
+    if (!cg_init(err)) return NULL;
+    LLVMOrcJITTargetMachineBuilderRef jtmb = NULL;
+    LLVMErrorRef e = LLVMOrcJITTargetMachineBuilderDetectHost(&jtmb);
+    if (e) {
+        if (err) *err = error_message("codegen: cannot detect the host for the JIT: ", e);
+        return NULL;
+    }
+    LLVMOrcLLJITBuilderRef b = LLVMOrcCreateLLJITBuilder();
+    LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(b, jtmb); /* consumes jtmb */
+    LLVMOrcLLJITRef jit = NULL;
+    e = LLVMOrcCreateLLJIT(&jit, b); /* consumes b */
+    if (e) {
+        if (err) *err = error_message("codegen: cannot create the JIT: ", e);
+        return NULL;
+    }
+    e = define_runtime_symbols(jit);
+    if (!e) {
+        LLVMOrcDefinitionGeneratorRef gen = NULL;
+        e = LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(&gen, LLVMOrcLLJITGetGlobalPrefix(jit), NULL,
+                                                                 NULL);
+        if (!e) LLVMOrcJITDylibAddGenerator(LLVMOrcLLJITGetMainJITDylib(jit), gen);
+    }
+    if (e) {
+        if (err) *err = error_message("codegen: cannot set up JIT symbol resolution: ", e);
+        LLVMErrorRef e2 = LLVMOrcDisposeLLJIT(jit);
+        if (e2) LLVMConsumeError(e2);
+        return NULL;
+    }
+    cg_jit *j = calloc(1, sizeof *j);
+    if (!j) {
+        LLVMErrorRef e2 = LLVMOrcDisposeLLJIT(jit);
+        if (e2) LLVMConsumeError(e2);
+        return NULL;
+    }
+    j->jit = jit;
+    return j;
+}
+
+bool cg_jit_add(cg_jit *j, cg_module *m, char **err) {
+    LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(m->mod, m->tsctx);
+    m->mod = NULL; /* now owned by tsm */
+    cg_module_free(m);  /* drops our reference to the context; tsm keeps it alive */
+    LLVMErrorRef e = LLVMOrcLLJITAddLLVMIRModule(j->jit, LLVMOrcLLJITGetMainJITDylib(j->jit), tsm);
+    if (e) {
+        LLVMOrcDisposeThreadSafeModule(tsm);
+        if (err) *err = error_message("codegen: JIT rejected the module: ", e);
+        return false;
+    }
+    return true;
+}
+
+void *cg_jit_lookup(cg_jit *j, const char *name, char **err) {
+    LLVMOrcExecutorAddress addr = 0;
+    LLVMErrorRef e = LLVMOrcLLJITLookup(j->jit, &addr, name);
+    if (e) {
+        if (err) *err = error_message("codegen: JIT lookup failed: ", e);
+        return NULL;
+    }
+    return (void *)(uintptr_t)addr;
+}
+
+void cg_jit_free(cg_jit *j) {
+    if (!j) return;
+    LLVMErrorRef e = LLVMOrcDisposeLLJIT(j->jit);
+    if (e) LLVMConsumeError(e);
+    free(j);
+}

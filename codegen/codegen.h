@@ -1,0 +1,51 @@
+/* codegen: the interface of pf's back end. Lowers the typed pf IR (ir/ir.h) to an LLVM module
+ * through the LLVM C API, optimises it with the `default<O2>` pipeline for the host CPU, and runs
+ * it in an ORC LLJIT whose symbol resolution reaches the runtime linked into the host (pfc, libpf).
+ *
+ * Life cycle:  cg_module_new / cg_compile  ->  cg_module_optimize  ->  [cg_module_print]
+ *              ->  cg_jit_new + cg_jit_add (consumes the module)  ->  cg_jit_lookup  ->  cg_jit_free.
+ * Nothing here prints or exits: failures come back as a malloc'd message (`char **err`, free with
+ * cg_free_message) or as diagnostics in the caller's pf_diags. */
+#ifndef PF_CODEGEN_H
+#define PF_CODEGEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* One LLVM module plus the thread-safe context that owns it. Opaque. */
+typedef struct cg_module cg_module;
+/* One ORC LLJIT instance with the runtime's symbols visible. Opaque. */
+typedef struct cg_jit cg_jit;
+
+/* Initialises LLVM's native target once per process (idempotent, thread-safe). Returns false and a
+ * message in *err when the host has no usable target. */
+bool cg_init(char **err);
+
+/* An empty module named `name` for the host triple and data layout. NULL + *err on failure. */
+cg_module *cg_module_new(const char *name, char **err);
+void cg_module_free(cg_module *m);
+
+/* The raw LLVM handles, for the IR lowering (cg_gen.c) and for tests that build modules by hand.
+ * Returned as void* so that users of this header need not include llvm-c. */
+void *cg_module_llvm_context(cg_module *m); /* LLVMContextRef */
+void *cg_module_llvm_module(cg_module *m);  /* LLVMModuleRef */
+
+/* Verifies the module, then runs `default<O<level>>` (level 0..3) tuned for the host CPU.
+ * false + *err when verification or a pass fails. */
+bool cg_module_optimize(cg_module *m, int level, char **err);
+
+/* The module as LLVM assembly text (for `pfc run --emit-llvm`). malloc'd; free with cg_free_message. */
+char *cg_module_print(cg_module *m);
+
+/* A JIT for the host, resolving undefined symbols first in the runtime's table (codegen/rtfn.h),
+ * then in the whole process (libc, libm, anything exported by the executable). */
+cg_jit *cg_jit_new(char **err);
+/* Hands the module to the JIT (consumed, also on failure). */
+bool cg_jit_add(cg_jit *j, cg_module *m, char **err);
+/* Address of a compiled function or global, materialising it on first use; NULL + *err if absent. */
+void *cg_jit_lookup(cg_jit *j, const char *name, char **err);
+void cg_jit_free(cg_jit *j);
+
+void cg_free_message(char *msg);
+
+#endif
