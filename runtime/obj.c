@@ -1,0 +1,206 @@
+/* Object memory: allocation, the cold free path of reference counting, shared (atomic) counts,
+ * rt_share, generic retain/release by static type, and the builtin type descriptors.
+ * Freeing walks children through the type pointer every container carries (value.h). */
+#include <stdlib.h>
+
+#include "runtime/value.h"
+
+/* ---- builtin type descriptors ------------------------------------------------------------ */
+
+const pf_type pf_type_int = {.kind = PF_T_INT};
+const pf_type pf_type_float = {.kind = PF_T_FLOAT};
+const pf_type pf_type_bool = {.kind = PF_T_BOOL};
+const pf_type pf_type_none = {.kind = PF_T_NONE};
+const pf_type pf_type_str = {.kind = PF_T_STR};
+const pf_type pf_type_exc = {.kind = PF_T_EXC};
+const pf_type pf_type_list_str = {.kind = PF_T_LIST, .elem = &pf_type_str};
+
+int rt_type_eq(const pf_type *a, const pf_type *b) {
+    if (a == b) return 1;
+    if (!a || !b || a->kind != b->kind) return 0;
+    switch (a->kind) {
+    case PF_T_LIST:
+    case PF_T_OPTIONAL: return rt_type_eq(a->elem, b->elem);
+    case PF_T_DICT: return rt_type_eq(a->elem, b->elem) && rt_type_eq(a->val, b->val);
+    case PF_T_TUPLE:
+        if (a->n != b->n) return 0;
+        for (uint32_t i = 0; i < a->n; i++)
+            if (!rt_type_eq(a->fields[i], b->fields[i])) return 0;
+        return 1;
+    case PF_T_RECORD:
+        /* classes are nominal; codegen emits one descriptor per class, but be lenient */
+        return a->name && b->name && strcmp(a->name, b->name) == 0 && a->n == b->n;
+    default: return 1;
+    }
+}
+
+/* ---- allocation -------------------------------------------------------------------------- */
+
+pf_obj *rt_alloc(pf_ctx *ctx, size_t size, int kind) {
+    pf_obj *o = malloc(size);
+    if (!o) {
+        rt_raise_nomem(ctx);
+        return NULL;
+    }
+    o->rc = 1;
+    o->kind = (uint8_t)kind;
+    o->flags = 0;
+    o->aux = 0;
+    return o;
+}
+
+/* ---- release ----------------------------------------------------------------------------- */
+
+void rt_release(pf_slot v, const pf_type *t) {
+    if (pf_type_is_obj(t) && v) rt_decref(PF_OBJ_OF(v));
+}
+
+void rt_retain(pf_slot v, const pf_type *t) {
+    if (pf_type_is_obj(t) && v) rt_incref(PF_OBJ_OF(v));
+}
+
+static void release_fields(pf_slot *slots, int64_t n, const pf_type *t) {
+    if (!t || !t->fields) return;
+    for (int64_t i = 0; i < n; i++) rt_release(slots[i], t->fields[i]);
+}
+
+void rt_free(pf_obj *o) {
+    switch (o->kind) {
+    case PF_K_STR:
+    case PF_K_BOX: break;
+    case PF_K_LIST: {
+        pf_list *xs = (pf_list *)o;
+        if (o->flags & PF_F_OBJS)
+            for (int64_t i = 0; i < xs->len; i++)
+                if (xs->data[i]) rt_decref(PF_OBJ_OF(xs->data[i]));
+        free(xs->data);
+        break;
+    }
+    case PF_K_TUPLE:
+    case PF_K_RECORD: {
+        pf_rec *r = (pf_rec *)o;
+        release_fields(r->slots, r->n, r->type);
+        break;
+    }
+    case PF_K_CLOSURE: {
+        pf_closure *c = (pf_closure *)o;
+        release_fields(c->slots, c->n, c->type);
+        break;
+    }
+    case PF_K_DICT: {
+        pf_dict *d = (pf_dict *)o;
+        for (int64_t i = 0; i < d->len; i++) {
+            if ((o->flags & PF_F_OBJS) && d->entries[i].key) rt_decref(PF_OBJ_OF(d->entries[i].key));
+            if ((o->flags & PF_F_VOBJS) && d->entries[i].val) rt_decref(PF_OBJ_OF(d->entries[i].val));
+        }
+        free(d->entries);
+        free(d->index);
+        break;
+    }
+    case PF_K_EXC: {
+        pf_exc *e = (pf_exc *)o;
+        if (e->msg) rt_decref(&e->msg->h);
+        free(e->frames);
+        break;
+    }
+    default: __builtin_trap(); /* PF_K_FREED or garbage: a double free or a corrupt pointer */
+    }
+    o->kind = PF_K_FREED;
+    free(o);
+}
+
+void rt_incref_shared(pf_obj *o) {
+    /* relaxed: taking a new reference needs no ordering, we already hold one (as lean.h) */
+    __atomic_fetch_sub(&o->rc, 1, __ATOMIC_RELAXED);
+}
+
+void rt_decref_shared(pf_obj *o) {
+    /* acq_rel: the last owner must see every other owner's writes before freeing */
+    if (__atomic_fetch_add(&o->rc, 1, __ATOMIC_ACQ_REL) == -1) rt_free(o);
+}
+
+void rt_obj_incref(pf_obj *o) {
+    if (o) rt_incref(o);
+}
+
+void rt_obj_decref(pf_obj *o) {
+    if (o) rt_decref(o);
+}
+
+/* ---- sharing ----------------------------------------------------------------------------- */
+
+static void share_slot(pf_slot v, const pf_type *t) {
+    if (t && pf_type_is_obj(t) && v) rt_share(PF_OBJ_OF(v));
+}
+
+void rt_share(pf_obj *o) {
+    if (!o || o->rc <= 0) return; /* immortal, or already shared (its graph is shared too) */
+    o->rc = -o->rc;
+    switch (o->kind) {
+    case PF_K_LIST: {
+        pf_list *xs = (pf_list *)o;
+        if (o->flags & PF_F_OBJS)
+            for (int64_t i = 0; i < xs->len; i++)
+                if (xs->data[i]) rt_share(PF_OBJ_OF(xs->data[i]));
+        break;
+    }
+    case PF_K_TUPLE:
+    case PF_K_RECORD: {
+        pf_rec *r = (pf_rec *)o;
+        for (int64_t i = 0; r->type->fields && i < r->n; i++) share_slot(r->slots[i], r->type->fields[i]);
+        break;
+    }
+    case PF_K_CLOSURE: {
+        pf_closure *c = (pf_closure *)o;
+        for (int64_t i = 0; c->type && c->type->fields && i < c->n; i++) share_slot(c->slots[i], c->type->fields[i]);
+        break;
+    }
+    case PF_K_DICT: {
+        pf_dict *d = (pf_dict *)o;
+        for (int64_t i = 0; i < d->len; i++) {
+            if ((o->flags & PF_F_OBJS) && d->entries[i].key) rt_share(PF_OBJ_OF(d->entries[i].key));
+            if ((o->flags & PF_F_VOBJS) && d->entries[i].val) rt_share(PF_OBJ_OF(d->entries[i].val));
+        }
+        break;
+    }
+    case PF_K_EXC: {
+        pf_exc *e = (pf_exc *)o;
+        if (e->msg) rt_share(&e->msg->h);
+        break;
+    }
+    default: break;
+    }
+}
+
+/* ---- boxes, records, closures ------------------------------------------------------------ */
+
+pf_box *rt_box_new(pf_ctx *ctx, pf_slot v) {
+    pf_box *b = (pf_box *)rt_alloc(ctx, sizeof(pf_box), PF_K_BOX);
+    if (b) b->v = v;
+    return b;
+}
+
+pf_rec *rt_rec_new(pf_ctx *ctx, const pf_type *t) {
+    int kind = t->kind == PF_T_RECORD ? PF_K_RECORD : PF_K_TUPLE;
+    pf_rec *r = (pf_rec *)rt_alloc(ctx, sizeof(pf_rec) + sizeof(pf_slot) * t->n, kind);
+    if (!r) return NULL;
+    r->n = t->n;
+    r->type = t;
+    return r;
+}
+
+pf_slot rt_tuple_get(pf_ctx *ctx, const pf_rec *t, int64_t i) {
+    if (i < 0) i += t->n;
+    if (i < 0 || i >= t->n) return rt_raise_index(ctx, "tuple");
+    return t->slots[i];
+}
+
+pf_closure *rt_closure_new(pf_ctx *ctx, const pf_type *t, void *fn) {
+    int64_t n = t ? t->n : 0;
+    pf_closure *c = (pf_closure *)rt_alloc(ctx, sizeof(pf_closure) + sizeof(pf_slot) * n, PF_K_CLOSURE);
+    if (!c) return NULL;
+    c->n = n;
+    c->type = t;
+    c->fn = fn;
+    return c;
+}
