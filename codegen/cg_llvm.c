@@ -5,6 +5,8 @@
 #include "codegen/codegen.h"
 #include "codegen/cg_internal.h"
 
+#include <stdint.h>
+
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Core.h>
 #include <llvm-c/Error.h>
@@ -167,15 +169,20 @@ static LLVMErrorRef define_runtime_symbols(LLVMOrcLLJITRef jit) {
     if (n == 0) return NULL;
     LLVMOrcCSymbolMapPair *pairs = calloc(n, sizeof *pairs);
     if (!pairs) return LLVMCreateStringError("out of memory");
-    LLVMOrcExecutionSessionRef es = LLVMOrcLLJITGetExecutionSession(jit);
+    size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        pairs[i].Name = LLVMOrcLLJITMangleAndIntern(jit, syms[i].name);
-        pairs[i].Sym.Address = (LLVMOrcJITTargetAddress)(uintptr_t)syms[i].addr;
-        pairs[i].Sym.Flags.GenericFlags = LLVMJITSymbolGenericFlagsExported | LLVMJITSymbolGenericFlagsCallable;
-        pairs[i].Sym.Flags.TargetFlags = 0;
+        if (!syms[i].addr) continue; /* weak reference to a function not linked in */
+        pairs[k].Name = LLVMOrcLLJITMangleAndIntern(jit, syms[i].name);
+        pairs[k].Sym.Address = (LLVMOrcJITTargetAddress)(uintptr_t)syms[i].addr;
+        pairs[k].Sym.Flags.GenericFlags = LLVMJITSymbolGenericFlagsExported | LLVMJITSymbolGenericFlagsCallable;
+        pairs[k].Sym.Flags.TargetFlags = 0;
+        k++;
     }
-    (void)es;
-    LLVMOrcMaterializationUnitRef mu = LLVMOrcAbsoluteSymbols(pairs, n);
+    if (k == 0) {
+        free(pairs);
+        return NULL;
+    }
+    LLVMOrcMaterializationUnitRef mu = LLVMOrcAbsoluteSymbols(pairs, k);
     free(pairs);
     return LLVMOrcJITDylibDefine(LLVMOrcLLJITGetMainJITDylib(jit), mu);
 }
