@@ -19,7 +19,7 @@ static const char usage_text[] =
     "  run FILE [args]        compile FILE with LLVM and run it\n"
     "  build FILE -o PROG     compile FILE to a native executable\n"
     "  check FILE             parse and type-check FILE only (exit 0, or 2 with diagnostics)\n"
-    "  parse --dump-ast FILE  print FILE's syntax tree\n"
+    "  parse --dump-ast FILE  print FILE's syntax tree (--dump-tokens: its tokens)\n"
     "  repl                   interactive prompt (also: pfc with no arguments)\n"
     "\n"
     "options of run:\n"
@@ -90,13 +90,39 @@ static int cmd_check(int argc, char **argv) {
     return status;
 }
 
-/* pfc parse --dump-ast FILE */
+/* One token per line: position, kind, and its text or decoded value. */
+static void dump_token(const lex_token *t, FILE *out) {
+    fprintf(out, "%d:%d %s", t->line, t->col, lex_kind_name(t->kind));
+    switch (t->kind) {
+    case TK_NAME: fprintf(out, " %s", t->v.name); break;
+    case TK_INT: fprintf(out, " %llu", (unsigned long long)t->v.i); break;
+    case TK_FLOAT: fprintf(out, " %.17g", t->v.f); break;
+    case TK_STRING:
+    case TK_FSTRING_MIDDLE:
+        fputs(" \"", out);
+        for (int32_t i = 0; i < t->v.str.n; i++) {
+            unsigned char c = (unsigned char)t->v.str.s[i];
+            if (c == '\n') fputs("\\n", out);
+            else if (c == '"' || c == '\\') fprintf(out, "\\%c", c);
+            else if (c < 0x20 || c == 0x7f) fprintf(out, "\\x%02x", c);
+            else fputc(c, out);
+        }
+        fputc('"', out);
+        break;
+    default: break;
+    }
+    fputc('\n', out);
+}
+
+/* pfc parse [--dump-ast | --dump-tokens] FILE */
 static int cmd_parse(int argc, char **argv) {
     const char *path = NULL;
-    bool dump = false;
+    bool dump = false, tokens = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--dump-ast") == 0)
             dump = true;
+        else if (strcmp(argv[i], "--dump-tokens") == 0)
+            tokens = true;
         else if (argv[i][0] == '-' && argv[i][1] != 0)
             return usage_error("parse: unknown option '%s'", argv[i]);
         else if (path)
@@ -110,6 +136,22 @@ static int cmd_parse(int argc, char **argv) {
     pf_arena_init(&a);
     pf_diags d;
     pf_diags_init(&d, &a);
+    if (tokens) {
+        int err = 0;
+        pf_source *src = pf_source_from_file(&a, path, &err);
+        if (!src) {
+            fprintf(stderr, "pfc: cannot read '%s': %s\n", path, strerror(err));
+            pf_arena_free(&a);
+            return 2;
+        }
+        lex_token_list toks = lex_source(&a, &d, src);
+        for (int32_t i = 0; i < toks.len; i++)
+            dump_token(&toks.items[i], stdout);
+        pf_diags_print(&d, stderr);
+        int status = pf_diags_has_errors(&d) ? 2 : 0;
+        pf_arena_free(&a);
+        return status;
+    }
     ast_module *m = load_and_parse(&a, &d, path);
     if (m && dump)
         ast_dump(m, stdout);
