@@ -1,0 +1,266 @@
+/* pf's parallel runtime: a work-stealing scheduler with heartbeat promotion of latent parallelism
+ * (DESIGN.md §3, shared/HEARTBEAT.md). This header is the API for C hosts and the driver, and the
+ * ABI that compiled code mirrors: the latent-mark protocol below is emitted inline by codegen.
+ *
+ * ## Model
+ * A runtime (`rt_runtime`, no globals: several may live in one process) owns N worker threads, each
+ * with a pf_ctx, a Chase-Lev deque of ready tasks and a stack of *latent marks*. Code runs
+ * sequentially. A parallel construct pushes a mark (a few plain stores, no atomics): a *fork mark*
+ * (the pending second call of `a(); b()`), or a *loop mark* (the unclaimed block range of a loop,
+ * pushed by rt_for / rt_reduce). A ping thread sets PF_POLL_HEARTBEAT in the poll word of every busy
+ * worker every H µs; the next poll calls rt_poll_slow, which *promotes* the oldest promotable mark of
+ * that worker into a task on its deque (fork: the pending call; loop: the upper half of the
+ * unclaimed blocks), up to min(idle workers, 4) marks per beat. Idle workers steal from random
+ * victims and park on a futex. At the join of a mark that was never promoted the code simply goes
+ * on sequentially; a promoted one is joined by helping (running other tasks, never blocking a core).
+ *
+ * ## Failures and cancellation
+ * A task that raises leaves its `struct pf_exc *` (opaque here) in the task; the join hands it to the
+ * joiner's ctx->exc. Every promoted task has its own group (rt_group), a child of the group of the
+ * task that promoted it. A failure cancels the *later* siblings of the same construct; earlier ones
+ * run on, and the join reports the first failure in sequential order (the others are released with
+ * rt_options.exc_release). Cancelling a group (rt_cancel_run, or a failure) sets its flag and raises
+ * PF_POLL_INTERRUPT on every worker; a poll of code whose group or any ancestor is cancelled sets
+ * ctx->exc to an interruption (rt_options.exc_interrupt, default RT_EXC_INTERRUPTED) and compiled
+ * code unwinds to its task boundary like for any exception. Unstarted tasks of a cancelled group
+ * are dropped when dequeued.
+ *
+ * ## Latent-mark protocol (what codegen emits; LAYOUT comments give field offsets on LP64)
+ * Fork `a = f(x); b = g(y)` (both in parallel, results in program order):
+ *
+ *     rt_fork m;                       // in the frame; lives until the join below
+ *     m.fn = g_thunk;                  // void g_thunk(pf_ctx *ctx, void *env, void *result)
+ *     m.env = &g_args;                 // anything the thunk reads; must outlive the join
+ *     m.result = &b;                   // where the thunk stores g's result (any size)
+ *     rt_fork_push(ctx, &m);           // = m.m.kind = RT_MARK_FORK + rt_mark_push(ctx, &m.m)
+ *     a = f(ctx, x);                   // the first call, sequentially (may poll and be stolen from)
+ *     if (rt_mark_pop(ctx, &m.m)) {    // never promoted (the common case): run g here
+ *         if (!ctx->exc) g_thunk(ctx, &g_args, &b);
+ *     } else {
+ *         rt_fork_join(ctx, &m);       // promoted: wait by helping; sets ctx->exc on failure
+ *     }
+ *     if (ctx->exc) goto unwind;       // a's exception wins over b's; b is cancelled if a failed
+ *
+ * Pushes and pops must nest (LIFO) on the ctx; every pushed mark is popped exactly once, on the
+ * normal path and on the unwind path alike (rt_fork_join must run before the frame dies, because a
+ * thief may write into m.result). Values reachable from env/result that the thunk touches are shared
+ * with another thread once promoted: codegen marks them shared (atomic RC) before the push.
+ * Loops: call rt_for / rt_reduce with an outlined body; the runtime runs it in blocks, polls between
+ * blocks and splits on block boundaries (deterministic reductions: HEARTBEAT.md §6).
+ *
+ * ## Polls
+ * rt_poll(ctx) is a relaxed load and an unlikely call of rt_poll_slow (codegen mirrors it at
+ * function entries and loop back-edges). After it, test ctx->exc (interruption). */
+#ifndef PF_RUNTIME_SCHED_H
+#define PF_RUNTIME_SCHED_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "runtime/ctx.h"
+
+typedef struct rt_runtime rt_runtime;
+typedef struct rt_worker rt_worker;
+typedef struct rt_task rt_task;
+
+/* ---------------------------------------------------------------- options, open, run, close */
+
+/* The interruption exception when rt_options.exc_interrupt is NULL: a sentinel, never dereferenced
+ * by the runtime and never released. A host that installs no hooks compares ctx->exc with it. */
+extern const char rt_exc_interrupted_token;
+#define RT_EXC_INTERRUPTED ((struct pf_exc *)(void *)&rt_exc_interrupted_token)
+
+typedef struct rt_options {
+    int threads;             /* workers; default: PF_THREADS, else the number of online cores */
+    int heartbeat_us;        /* heartbeat period; default: PF_HEARTBEAT_US, else 100 */
+    int32_t max_depth;       /* ctx->max_depth of every worker (RecursionError); default 20000 */
+    size_t stack_size;       /* bytes of stack per worker (virtual); default 256 MiB */
+    int stats;               /* collect per-worker statistics for rt_stats_print (cheap; default 1) */
+    int workspan;            /* account work and span (PF_WORKSPAN=1): marks run serially, timed */
+    const char *trace_path;  /* if set, rt_close writes a Chrome trace JSON there (PF_TRACE) */
+    /* A new owned interruption exception for ctx (VALUES: rt_exc_new(ctx, PF_EXC_INTERRUPTED,
+     * NULL)); NULL = use RT_EXC_INTERRUPTED. Called on the worker that was interrupted. */
+    struct pf_exc *(*exc_interrupt)(void *ud, pf_ctx *ctx);
+    /* Release an owned exception that lost "first failure in sequential order" (VALUES: decref).
+     * Never called with RT_EXC_INTERRUPTED. NULL = the loser is dropped without release (leak). */
+    void (*exc_release)(void *ud, struct pf_exc *exc);
+    void *ud;                /* passed to the two hooks */
+} rt_options;
+
+/* Fill *o with the defaults above, reading PF_THREADS, PF_HEARTBEAT_US, PF_WORKSPAN, PF_TRACE. */
+void rt_options_init(rt_options *o);
+
+/* Start a runtime: its workers and heartbeat thread. Returns NULL when threads cannot be created
+ * (o->threads is clamped to [1, 256]). Release with rt_close. */
+rt_runtime *rt_open(const rt_options *o);
+
+typedef enum rt_status {
+    RT_OK = 0,          /* main returned with ctx->exc == NULL */
+    RT_FAILED = 1,      /* main raised: *exc_out holds the (owned) exception */
+    RT_INTERRUPTED = 2, /* the run was cancelled (rt_cancel_run); *exc_out holds the interruption */
+} rt_status;
+
+/* Run main(ctx, arg) on a worker (with a big stack) to completion, helping with all the tasks it
+ * creates. Blocks the calling thread. *exc_out (if exc_out != NULL) receives the exception main
+ * left in ctx->exc (owned by the caller), else NULL. Runs may follow each other on one runtime. */
+rt_status rt_run(rt_runtime *rt, void (*main)(pf_ctx *ctx, void *arg), void *arg,
+                 struct pf_exc **exc_out);
+
+/* Cancel the current rt_run: every task of it is interrupted at its next poll. Async-signal-safe
+ * (atomic stores only), so a SIGINT handler or a --timeout thread may call it. */
+void rt_cancel_run(rt_runtime *rt);
+
+/* Stop the workers, write the trace if one was requested, free everything. */
+void rt_close(rt_runtime *rt);
+
+int rt_threads(const rt_runtime *rt);
+
+/* A standalone context for single-threaded use of compiled code or runtime functions outside a
+ * runtime (tests of other layers): worker NULL, no mark stack (every mark stays latent and runs
+ * sequentially), max_depth 20000. rt_poll_slow on it only handles the interrupt bit. */
+void rt_ctx_init(pf_ctx *ctx);
+
+/* ---------------------------------------------------------------- polls */
+
+/* Cold path of a poll: ctx->poll != 0. Heartbeat: promote latent marks. Interrupt: if the running
+ * task's group (or an ancestor) is cancelled, set ctx->exc to an interruption. Never raises anything
+ * else; returns with ctx->exc unchanged when nothing is cancelled. */
+void rt_poll_slow(pf_ctx *ctx);
+
+static inline void rt_poll(pf_ctx *ctx) {
+    if (__builtin_expect(atomic_load_explicit(&ctx->poll, memory_order_relaxed) != 0, 0))
+        rt_poll_slow(ctx);
+}
+
+/* ---------------------------------------------------------------- latent marks */
+
+enum { RT_MARK_FORK = 1, RT_MARK_LOOP = 2 };
+#define RT_MARK_SLOW 0x80000000u /* ntask value forcing the slow join (workspan mode) */
+
+/* LAYOUT rt_mark: 0 kind:u32  4 ntask:u32 */
+typedef struct rt_mark {
+    uint32_t kind;  /* RT_MARK_FORK / RT_MARK_LOOP */
+    uint32_t ntask; /* tasks promoted from this mark; 0 = still fully latent (owner only) */
+} rt_mark;
+
+/* A fork's pending call: writes its result (any size) through `result`, may raise via ctx->exc. */
+typedef void (*rt_call_fn)(pf_ctx *ctx, void *env, void *result);
+
+/* LAYOUT rt_fork: 0 m:rt_mark  8 fn  16 env  24 result  32 task (runtime only) */
+typedef struct rt_fork {
+    rt_mark m;
+    rt_call_fn fn;  /* the pending second call */
+    void *env;      /* its argument block (must outlive the join) */
+    void *result;   /* its result slot (must outlive the join) */
+    rt_task *task;  /* set by promotion; runtime only */
+} rt_fork;
+
+/* Cold path of rt_mark_push when the mark stack is full or absent (mcap reached): the mark is not
+ * recorded (never promoted) unless the runtime is in workspan mode. */
+void rt_mark_push_slow(pf_ctx *ctx, rt_mark *m);
+
+/* Push a mark (kind already set). Cost: the stores below, no atomics. */
+static inline void rt_mark_push(pf_ctx *ctx, rt_mark *m) {
+    uint32_t t = ctx->mtop;
+    m->ntask = 0;
+    if (__builtin_expect(t < ctx->mcap, 1))
+        ctx->marks[t] = m;
+    else
+        rt_mark_push_slow(ctx, m);
+    ctx->mtop = t + 1;
+}
+
+/* Pop the youngest mark, which must be m. Returns 1 if m was never promoted: continue
+ * sequentially. Returns 0 if it was: call its join (rt_fork_join) before going on. */
+static inline int rt_mark_pop(pf_ctx *ctx, rt_mark *m) {
+    ctx->mtop--;
+    return m->ntask == 0;
+}
+
+static inline void rt_fork_push(pf_ctx *ctx, rt_fork *f) {
+    f->m.kind = RT_MARK_FORK;
+    rt_mark_push(ctx, &f->m);
+}
+
+/* Join a promoted fork mark (after rt_mark_pop returned 0). If ctx->exc is set (the first call
+ * failed) the pending call is cancelled and its outcome discarded. Otherwise waits, by helping, for
+ * the pending call, whose result is then in f->result; if it failed, its exception (or an
+ * interruption) is moved into ctx->exc. */
+void rt_fork_join(pf_ctx *ctx, rt_fork *f);
+
+/* ---------------------------------------------------------------- parallel loops */
+
+/* Body of a loop: runs iterations [lo, hi) in order; for a reduction folds them into *acc (the
+ * block's partial, already initialised by init). May raise via ctx->exc; should poll if long. */
+typedef void (*rt_range_fn)(pf_ctx *ctx, void *env, int64_t lo, int64_t hi, void *acc);
+
+typedef struct rt_loop_desc {
+    rt_range_fn body;
+    void *env;          /* passed to every function here; shared by all workers (read-only) */
+    size_t acc_size;    /* reduction: bytes of one accumulator; 0 = plain loop (rt_for) */
+    void (*init)(void *env, void *acc);   /* reduction: *acc = identity */
+    /* reduction: *acc = *acc ⊕ *rhs (rhs is the later range; consumes *rhs) */
+    void (*combine)(pf_ctx *ctx, void *env, void *acc, void *rhs);
+    void (*drop)(void *env, void *acc);   /* reduction: release a discarded partial (may be NULL) */
+    int64_t grain;      /* minimum iterations per block; 0 = 1 */
+} rt_loop_desc;
+
+/* Parallel loop over [lo, hi): blocks of B iterations, B = the smallest power of two >= grain
+ * giving at most 65536 blocks (a function of hi - lo and grain only). On failure ctx->exc holds the
+ * failure of the lowest failing iteration's block; later blocks may not have run. */
+void rt_for(pf_ctx *ctx, const rt_loop_desc *d, int64_t lo, int64_t hi);
+
+/* Deterministic parallel reduction over [lo, hi) into *acc (acc_size bytes, written on success):
+ * one partial per block, folded in index order, then combined by a fixed pairwise tree over block
+ * indices. The result is bit-identical at any thread count and heartbeat period. */
+void rt_reduce(pf_ctx *ctx, const rt_loop_desc *d, int64_t lo, int64_t hi, void *acc);
+
+/* ---------------------------------------------------------------- futures */
+
+/* Spawn fn(ctx, env, result) as a real task at once (no latency hiding: prefer fork marks).
+ * Returns a handle that must be joined exactly once by the same thread of control. On a
+ * standalone ctx, or when the deque is full, runs the call inline before returning. */
+rt_task *rt_spawn(pf_ctx *ctx, rt_call_fn fn, void *env, void *result);
+
+/* Wait (helping) for a spawned task and free it. If it failed and ctx->exc is NULL, its exception
+ * moves to ctx->exc; if ctx->exc is already set the task is cancelled and its outcome discarded.
+ * Returns the task's status (RT_OK, RT_FAILED, RT_INTERRUPTED). */
+rt_status rt_join(pf_ctx *ctx, rt_task *t);
+
+/* ---------------------------------------------------------------- statistics, trace, work/span */
+
+typedef struct rt_worker_stats {
+    uint64_t promotions;   /* marks turned into tasks by this worker */
+    uint64_t steals;       /* tasks taken from other workers */
+    uint64_t heartbeats;   /* heartbeat polls handled (rt_poll_slow with the heartbeat bit) */
+    uint64_t tasks;        /* tasks run (own, stolen, or helped) */
+    uint64_t parked_ns;    /* time parked on the futex */
+    uint64_t wakes;        /* times this worker returned from the futex */
+} rt_worker_stats;
+
+typedef struct rt_stats {
+    int threads;
+    rt_worker_stats total;
+    uint64_t beats;           /* rounds of the heartbeat thread */
+    uint64_t beat_active_ns;  /* time the heartbeat thread was not parked */
+    double beat_rate_hz;      /* achieved rate: beats / active time */
+    uint64_t cancels;         /* groups cancelled */
+    /* workspan mode only (else 0): of the last rt_run, in nanoseconds of thread CPU time */
+    uint64_t work_ns, span_ns;
+} rt_stats;
+
+/* Snapshot of the statistics (sums over workers in `total`; per worker in w[0..threads) if w != NULL
+ * has room for rt_threads(rt) entries). Exact only while no rt_run is in progress. */
+void rt_stats_get(rt_runtime *rt, rt_stats *s, rt_worker_stats *w);
+
+/* Print the --stats table: per worker promotions, steals, heartbeats, tasks, parked time; the
+ * achieved heartbeat rate; in workspan mode work, span, parallelism and the speedup bounds on 4, 16
+ * and 64 cores (Brent: T_P >= max(work/P, span)). */
+void rt_stats_print(rt_runtime *rt, FILE *out);
+
+/* Write the event log as Chrome trace JSON (Perfetto / chrome://tracing). Returns 0, or -1 if the
+ * file cannot be written or tracing was not enabled. rt_close calls it for options.trace_path. */
+int rt_trace_write(rt_runtime *rt, const char *path);
+
+#endif

@@ -1,0 +1,74 @@
+/* Shared helpers for the scheduler's C tests (tests/unit/test_sched_*.c, test_deque.c,
+ * tests/stress/ programs): CHECK macros that print the expression and both values, and the latent-fork
+ * fib kernel written the way codegen emits the mark protocol of runtime/sched.h. */
+#ifndef PF_TEST_SCHED_UTIL_H
+#define PF_TEST_SCHED_UTIL_H
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "runtime/sched.h"
+
+#define CHECK(c)                                                                                  \
+    do {                                                                                          \
+        if (!(c)) {                                                                               \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c);                 \
+            exit(1);                                                                              \
+        }                                                                                         \
+    } while (0)
+
+#define CHECK_EQ_I(a, b)                                                                          \
+    do {                                                                                          \
+        long long a_ = (long long)(a), b_ = (long long)(b);                                       \
+        if (a_ != b_) {                                                                           \
+            fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %s: %lld vs %lld\n", __FILE__,         \
+                    __LINE__, #a, #b, a_, b_);                                                    \
+            exit(1);                                                                              \
+        }                                                                                         \
+    } while (0)
+
+/* fib with a latent fork per call: fib(n-2) is the pending call, as codegen emits it. */
+static int64_t tfib(pf_ctx *ctx, int64_t n);
+
+typedef struct { int64_t n; } tfib_env;
+
+static void tfib_thunk(pf_ctx *ctx, void *env, void *result) {
+    *(int64_t *)result = tfib(ctx, ((tfib_env *)env)->n);
+}
+
+static int64_t tfib(pf_ctx *ctx, int64_t n) {
+    rt_poll(ctx);
+    if (ctx->exc)
+        return 0;
+    if (n < 2)
+        return n;
+    int64_t a, b = 0;
+    tfib_env e = {n - 2};
+    rt_fork m;
+    m.fn = tfib_thunk;
+    m.env = &e;
+    m.result = &b;
+    rt_fork_push(ctx, &m);
+    a = tfib(ctx, n - 1);
+    if (rt_mark_pop(ctx, &m.m)) {
+        if (!ctx->exc)
+            b = tfib(ctx, n - 2);
+    } else {
+        rt_fork_join(ctx, &m);
+    }
+    return a + b;
+}
+
+static inline rt_runtime *open_rt(int threads, int hb_us) {
+    rt_options o;
+    rt_options_init(&o);
+    o.threads = threads;
+    o.heartbeat_us = hb_us;
+    o.trace_path = NULL;
+    o.workspan = 0;
+    rt_runtime *rt = rt_open(&o);
+    CHECK(rt != NULL);
+    return rt;
+}
+
+#endif
