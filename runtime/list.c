@@ -1,0 +1,303 @@
+/* Lists: contiguous 8-byte slots (scalars unboxed), built by push, extended in place when the
+ * consumed list is unique (so `acc = acc + [x]` is amortised O(1)), indexing and slicing with
+ * Python's rules, membership, and a stable merge sort with optional key and reverse. */
+#include <stdlib.h>
+
+#include "runtime/value_impl.h"
+
+static int elem_is_obj(const pf_type *type) { return type && type->elem && pf_type_is_obj(type->elem); }
+
+pf_list *rt_list_new(pf_ctx *ctx, const pf_type *type, int64_t cap) {
+    pf_list *xs = (pf_list *)rt_alloc(ctx, sizeof(pf_list), PF_K_LIST);
+    if (!xs) return NULL;
+    xs->h.flags = elem_is_obj(type) ? PF_F_OBJS : 0;
+    xs->len = 0;
+    xs->cap = cap > 0 ? cap : 0;
+    xs->type = type;
+    xs->data = NULL;
+    if (cap > 0) {
+        xs->data = malloc(sizeof(pf_slot) * (size_t)cap);
+        if (!xs->data) {
+            free(xs);
+            rt_raise_nomem(ctx);
+            return NULL;
+        }
+    }
+    return xs;
+}
+
+static void release_elem(const pf_list *xs, pf_slot v) {
+    if ((xs->h.flags & PF_F_OBJS) && v) rt_decref(PF_OBJ_OF(v));
+}
+static void retain_elem(const pf_list *xs, pf_slot v) {
+    if ((xs->h.flags & PF_F_OBJS) && v) rt_incref(PF_OBJ_OF(v));
+}
+
+/* Make room for `need` slots in a list the caller owns uniquely. */
+static int reserve(pf_ctx *ctx, pf_list *xs, int64_t need) {
+    if (need <= xs->cap) return 0;
+    int64_t cap = xs->cap < 4 ? 4 : xs->cap + xs->cap / 2;
+    if (cap < need) cap = need;
+    pf_slot *d = realloc(xs->data, sizeof(pf_slot) * (size_t)cap);
+    if (!d) {
+        rt_raise_nomem(ctx);
+        return -1;
+    }
+    xs->data = d;
+    xs->cap = cap;
+    return 0;
+}
+
+int rt_list_push(pf_ctx *ctx, pf_list *xs, pf_slot v) {
+    if (xs->len == xs->cap && reserve(ctx, xs, xs->len + 1) < 0) {
+        release_elem(xs, v);
+        return -1;
+    }
+    xs->data[xs->len++] = v;
+    return 0;
+}
+
+/* A private copy of xs with room for `cap` slots (elements retained). */
+static pf_list *copy_list(pf_ctx *ctx, const pf_list *xs, int64_t cap) {
+    pf_list *r = rt_list_new(ctx, xs->type, cap < xs->len ? xs->len : cap);
+    if (!r) return NULL;
+    if (xs->len) memcpy(r->data, xs->data, sizeof(pf_slot) * (size_t)xs->len);
+    r->len = xs->len;
+    if (xs->h.flags & PF_F_OBJS)
+        for (int64_t i = 0; i < r->len; i++) retain_elem(r, r->data[i]);
+    return r;
+}
+
+pf_slot rt_list_get_checked(pf_ctx *ctx, const pf_list *xs, int64_t i) { return rt_list_get(ctx, xs, i); }
+
+pf_list *rt_list_append(pf_ctx *ctx, pf_list *xs, pf_slot v) {
+    if (xs->h.rc != 1) {
+        pf_list *r = copy_list(ctx, xs, xs->len + xs->len / 2 + 4);
+        rt_decref(&xs->h);
+        if (!r) {
+            /* release v: its ownership came with the call */
+            if (v && elem_is_obj(xs->type)) rt_decref(PF_OBJ_OF(v));
+            return NULL;
+        }
+        xs = r;
+    }
+    if (rt_list_push(ctx, xs, v) < 0) {
+        rt_decref(&xs->h);
+        return NULL;
+    }
+    return xs;
+}
+
+pf_list *rt_list_concat(pf_ctx *ctx, pf_list *a, const pf_list *b) {
+    int64_t nb = b->len;
+    if (nb == 0) return a;
+    if (a->h.rc != 1) {
+        pf_list *r = copy_list(ctx, a, a->len + nb);
+        rt_decref(&a->h);
+        if (!r) return NULL;
+        a = r;
+    }
+    if (reserve(ctx, a, a->len + nb) < 0) {
+        rt_decref(&a->h);
+        return NULL;
+    }
+    /* b may be a itself (then its data was just moved; read through b after reserving) */
+    memcpy(a->data + a->len, b->data, sizeof(pf_slot) * (size_t)nb);
+    if (a->h.flags & PF_F_OBJS)
+        for (int64_t i = a->len; i < a->len + nb; i++) retain_elem(a, a->data[i]);
+    a->len += nb;
+    return a;
+}
+
+pf_list *rt_list_repeat(pf_ctx *ctx, const pf_list *xs, int64_t n) {
+    if (n < 0) n = 0;
+    if (xs->len && n > INT64_MAX / 16 / xs->len) {
+        rt_raise_nomem(ctx);
+        return NULL;
+    }
+    pf_list *r = rt_list_new(ctx, xs->type, xs->len * n);
+    if (!r) return NULL;
+    for (int64_t k = 0; k < n; k++) {
+        memcpy(r->data + k * xs->len, xs->data, sizeof(pf_slot) * (size_t)xs->len);
+        if (xs->h.flags & PF_F_OBJS)
+            for (int64_t i = 0; i < xs->len; i++) retain_elem(r, xs->data[i]);
+    }
+    r->len = xs->len * n;
+    return r;
+}
+
+pf_list *rt_list_slice(pf_ctx *ctx, const pf_list *xs, int64_t start, int64_t stop, int64_t step) {
+    if (step == 0) {
+        rt_raise(ctx, PF_EXC_VALUE, "slice step cannot be zero");
+        return NULL;
+    }
+    int64_t n = rt_slice_indices(xs->len, &start, &stop, step);
+    pf_list *r = rt_list_new(ctx, xs->type, n);
+    if (!r) return NULL;
+    for (int64_t k = 0; k < n; k++) {
+        pf_slot v = xs->data[start + k * step];
+        retain_elem(r, v);
+        r->data[k] = v;
+    }
+    r->len = n;
+    return r;
+}
+
+int64_t rt_list_contains(pf_ctx *ctx, const pf_list *xs, pf_slot v) {
+    if (xs->len == 0) return 0;
+    const pf_type *et = xs->type->elem;
+    if (et->kind == PF_T_INT || et->kind == PF_T_BOOL) {
+        for (int64_t i = 0; i < xs->len; i++)
+            if (xs->data[i] == v) return 1;
+        return 0;
+    }
+    for (int64_t i = 0; i < xs->len; i++) {
+        if (rt_eq(ctx, xs->data[i], v, et)) return 1;
+        if (ctx->exc) return 0;
+    }
+    return 0;
+}
+
+int64_t rt_list_index(pf_ctx *ctx, const pf_list *xs, pf_slot v) {
+    for (int64_t i = 0; i < xs->len; i++) {
+        if (rt_eq(ctx, xs->data[i], v, xs->type->elem)) return i;
+        if (ctx->exc) return 0;
+    }
+    pf_str *r = rt_repr(ctx, v, xs->type->elem);
+    if (!r) return 0;
+    rt_raise(ctx, PF_EXC_VALUE, "%s is not in list", r->data);
+    rt_decref(&r->h);
+    return 0;
+}
+
+int64_t rt_list_count(pf_ctx *ctx, const pf_list *xs, pf_slot v) {
+    int64_t c = 0;
+    for (int64_t i = 0; i < xs->len; i++) c += rt_eq(ctx, xs->data[i], v, xs->type->elem) != 0;
+    return c;
+}
+
+pf_list *rt_list_reversed(pf_ctx *ctx, pf_list *xs) {
+    if (xs->h.rc != 1) {
+        pf_list *r = copy_list(ctx, xs, xs->len);
+        rt_decref(&xs->h);
+        if (!r) return NULL;
+        xs = r;
+    }
+    for (int64_t i = 0, j = xs->len - 1; i < j; i++, j--) {
+        pf_slot t = xs->data[i];
+        xs->data[i] = xs->data[j];
+        xs->data[j] = t;
+    }
+    return xs;
+}
+
+pf_list *rt_list_range(pf_ctx *ctx, int64_t start, int64_t stop, int64_t step) {
+    static const pf_type list_int = {.kind = PF_T_LIST, .elem = &pf_type_int};
+    if (step == 0) {
+        rt_raise(ctx, PF_EXC_VALUE, "range() arg 3 must not be zero");
+        return NULL;
+    }
+    int64_t n = rt_range_len(start, stop, step);
+    pf_list *r = rt_list_new(ctx, &list_int, n);
+    if (!r) return NULL;
+    for (int64_t i = 0; i < n; i++) r->data[i] = start + i * step;
+    r->len = n;
+    return r;
+}
+
+/* ---- sorting ----------------------------------------------------------------------------- */
+
+typedef struct item {
+    pf_slot key, val;
+} item;
+
+typedef struct sorter {
+    pf_ctx *ctx;
+    const pf_type *kt;
+    int reverse;
+} sorter;
+
+/* strictly "b before a" in the output order */
+static inline int before(const sorter *s, const item *b, const item *a) {
+    pf_slot x = s->reverse ? a->key : b->key, y = s->reverse ? b->key : a->key;
+    switch (s->kt->kind) {
+    case PF_T_INT:
+    case PF_T_BOOL: return x < y;
+    case PF_T_FLOAT: return pf_slot_to_float(x) < pf_slot_to_float(y);
+    default:
+        if (s->ctx->exc) return 0; /* a comparison raised: finish quickly, result discarded */
+        return (int)rt_lt(s->ctx, x, y, s->kt);
+    }
+}
+
+static void merge_sort(const sorter *s, item *a, item *tmp, int64_t n) {
+    /* insertion sort for small runs, then bottom-up merging (stable) */
+    enum { RUN = 16 };
+    for (int64_t lo = 0; lo < n; lo += RUN) {
+        int64_t hi = lo + RUN < n ? lo + RUN : n;
+        for (int64_t i = lo + 1; i < hi; i++) {
+            item x = a[i];
+            int64_t j = i;
+            while (j > lo && before(s, &x, &a[j - 1])) {
+                a[j] = a[j - 1];
+                j--;
+            }
+            a[j] = x;
+        }
+    }
+    item *src = a, *dst = tmp;
+    for (int64_t w = RUN; w < n; w *= 2) {
+        for (int64_t lo = 0; lo < n; lo += 2 * w) {
+            int64_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            int64_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) dst[k++] = before(s, &src[j], &src[i]) ? src[j++] : src[i++];
+            while (i < mid) dst[k++] = src[i++];
+            while (j < hi) dst[k++] = src[j++];
+        }
+        item *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a) memcpy(a, src, sizeof(item) * (size_t)n);
+}
+
+pf_list *rt_list_sorted(pf_ctx *ctx, pf_list *xs, pf_key_fn key, pf_obj *env, const pf_type *key_type,
+                        int64_t reverse) {
+    if (xs->h.rc != 1) {
+        pf_list *r = copy_list(ctx, xs, xs->len);
+        rt_decref(&xs->h);
+        if (!r) return NULL;
+        xs = r;
+    }
+    int64_t n = xs->len;
+    if (n < 2) return xs;
+    const pf_type *kt = key ? key_type : xs->type->elem;
+    item *items = malloc(sizeof(item) * (size_t)n * 2);
+    if (!items) {
+        rt_decref(&xs->h);
+        rt_raise_nomem(ctx);
+        return NULL;
+    }
+    int64_t nkeys = 0;
+    for (int64_t i = 0; i < n; i++) items[i].val = xs->data[i];
+    for (int64_t i = 0; i < n; i++) {
+        if (key) {
+            items[i].key = key(ctx, env, xs->data[i]);
+            if (ctx->exc) break;
+            nkeys++;
+        } else {
+            items[i].key = xs->data[i];
+        }
+    }
+    sorter s = {ctx, kt, reverse != 0};
+    if (!ctx->exc) merge_sort(&s, items, items + n, n);
+    if (key)
+        for (int64_t i = 0; i < nkeys; i++) rt_release(items[i].key, kt);
+    for (int64_t i = 0; i < n; i++) xs->data[i] = items[i].val;
+    free(items);
+    if (ctx->exc) {
+        rt_decref(&xs->h);
+        return NULL;
+    }
+    return xs;
+}

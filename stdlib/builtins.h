@@ -1,0 +1,62 @@
+/* pf's builtins and stdlib modules implemented in C, called by compiled code (same ABI rules as
+ * runtime/value.h: ctx first, borrowed arguments, owned results, errors raised into ctx->exc).
+ * Builtins that compile to loops (range, zip, enumerate, map, filter, any, all, comprehension
+ * reductions) have no entry here; these are the ones with real work or Python-exact errors. */
+#ifndef PF_STDLIB_BUILTINS_H
+#define PF_STDLIB_BUILTINS_H
+
+#include "runtime/value.h"
+
+/* ---- builtins over lists ---- */
+int64_t pf_sum_int(pf_ctx *ctx, const pf_list *xs);              /* sum(list[int]), OverflowError */
+double pf_sum_float(const pf_list *xs);                          /* sum(list[float]), DESIGN.md rule */
+/* min(xs) / max(xs) (key may be NULL; ties keep the first, as CPython): borrowed result.
+ * Empty: ValueError "min() arg is an empty sequence". */
+pf_slot pf_min(pf_ctx *ctx, const pf_list *xs, pf_key_fn key, pf_obj *env, const pf_type *key_type);
+pf_slot pf_max(pf_ctx *ctx, const pf_list *xs, pf_key_fn key, pf_obj *env, const pf_type *key_type);
+int64_t pf_any(const pf_list *xs); /* any(list) by truthiness of the element type */
+int64_t pf_all(const pf_list *xs);
+pf_str *pf_chr(pf_ctx *ctx, int64_t cp);      /* chr(i) */
+int64_t pf_ord(pf_ctx *ctx, const pf_str *s); /* ord(c) */
+pf_list *pf_list_of_str(pf_ctx *ctx, const pf_str *s); /* list("abc") */
+
+/* ---- math module: doubles in, CPython's ValueError/OverflowError ("math domain error",
+ * "math range error") out. Constants: use these values directly. ---- */
+#define PF_MATH_PI 3.141592653589793
+#define PF_MATH_E 2.718281828459045
+#define PF_MATH_TAU 6.283185307179586
+double pf_math_sqrt(pf_ctx *ctx, double x);
+double pf_math_exp(pf_ctx *ctx, double x);
+double pf_math_log(pf_ctx *ctx, double x);
+double pf_math_log_base(pf_ctx *ctx, double x, double base); /* math.log(x, base) */
+double pf_math_log2(pf_ctx *ctx, double x);
+double pf_math_log10(pf_ctx *ctx, double x);
+double pf_math_sin(pf_ctx *ctx, double x);
+double pf_math_cos(pf_ctx *ctx, double x);
+double pf_math_tan(pf_ctx *ctx, double x);
+double pf_math_asin(pf_ctx *ctx, double x);
+double pf_math_acos(pf_ctx *ctx, double x);
+double pf_math_atan(pf_ctx *ctx, double x);
+double pf_math_atan2(pf_ctx *ctx, double y, double x);
+double pf_math_sinh(pf_ctx *ctx, double x);
+double pf_math_cosh(pf_ctx *ctx, double x);
+double pf_math_tanh(pf_ctx *ctx, double x);
+double pf_math_fabs(pf_ctx *ctx, double x);
+double pf_math_hypot(pf_ctx *ctx, double x, double y);
+double pf_math_pow(pf_ctx *ctx, double x, double y);
+double pf_math_copysign(pf_ctx *ctx, double x, double y);
+double pf_math_fmod(pf_ctx *ctx, double x, double y);
+int64_t pf_math_floor(pf_ctx *ctx, double x); /* -> int */
+int64_t pf_math_ceil(pf_ctx *ctx, double x);  /* -> int */
+int64_t pf_math_trunc(pf_ctx *ctx, double x); /* -> int */
+int64_t pf_math_isnan(pf_ctx *ctx, double x);
+int64_t pf_math_isinf(pf_ctx *ctx, double x);
+int64_t pf_math_isfinite(pf_ctx *ctx, double x);
+int64_t pf_math_isclose(pf_ctx *ctx, double a, double b, double rel_tol, double abs_tol);
+int64_t pf_math_gcd(pf_ctx *ctx, int64_t a, int64_t b);
+int64_t pf_math_factorial(pf_ctx *ctx, int64_t n);
+double pf_math_degrees(pf_ctx *ctx, double x);
+double pf_math_radians(pf_ctx *ctx, double x);
+double pf_math_fsum(pf_ctx *ctx, const pf_list *xs); /* exact (Shewchuk) like CPython */
+
+#endif
