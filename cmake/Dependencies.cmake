@@ -1,10 +1,9 @@
 # Locates pf's external dependencies: LLVM's C API through llvm-config (llvm-config-19 preferred,
 # any LLVM >= 15 accepted), libffi and libedit through pkg-config, and pthreads.
-set(PF_LLVM_CONFIG "" CACHE FILEPATH "llvm-config to use (default: newest llvm-config-NN >= 15)")
-if(NOT PF_LLVM_CONFIG)
-  find_program(PF_LLVM_CONFIG NAMES llvm-config-19 llvm-config-20 llvm-config-18 llvm-config-17
-               llvm-config-16 llvm-config-15 llvm-config)
-endif()
+# (find_program creates the cache entry; an empty `set(... CACHE)` first would make it skip the search)
+find_program(PF_LLVM_CONFIG NAMES llvm-config-19 llvm-config-20 llvm-config-18 llvm-config-17
+             llvm-config-16 llvm-config-15 llvm-config
+             DOC "llvm-config to use (default: newest llvm-config-NN >= 15)")
 if(NOT PF_LLVM_CONFIG)
   message(FATAL_ERROR "pf needs LLVM >= 15 (llvm-config not found). On Debian 12: apt-get install llvm-19-dev, "
                       "or run scripts/setup.sh")
