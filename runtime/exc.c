@@ -127,6 +127,16 @@ void rt_exc_add_frame(pf_ctx *ctx, const char *file, int64_t line, const char *f
     e->frames[e->nframes++] = (pf_frame){file, line, func};
 }
 
+pf_exc *rt_exc_interrupt_cb(void *ud, pf_ctx *ctx) {
+    (void)ud;
+    return rt_exc_new(ctx, PF_EXC_INTERRUPTED, NULL);
+}
+
+void rt_exc_release_cb(void *ud, pf_exc *e) {
+    (void)ud;
+    if (e) rt_decref(&e->h);
+}
+
 pf_exc *rt_exc_catch(pf_ctx *ctx, int handler) {
     pf_exc *e = ctx->exc;
     if (!e || !rt_exc_matches(e->kind, handler)) return NULL;

@@ -281,6 +281,11 @@ pf_exc *rt_exc_catch(pf_ctx *ctx, int handler);
 /* Drop a pending exception (the handler does not bind it). */
 void rt_exc_clear(pf_ctx *ctx);
 const char *rt_exc_name(int kind); /* "ZeroDivisionError" */
+/* Adapters for the scheduler's rt_options (runtime/sched.h) so a cancelled task raises a real
+ * Interrupted exception and failed tasks' exceptions are released: set
+ * o.exc_interrupt = rt_exc_interrupt_cb; o.exc_release = rt_exc_release_cb. */
+pf_exc *rt_exc_interrupt_cb(void *ud, pf_ctx *ctx);
+void rt_exc_release_cb(void *ud, pf_exc *e);
 /* Print Python's format: "Traceback (most recent call last):", one "  File \"f\", line N, in fn"
  * per frame outermost first, then "Name: message" (or "Name" when there is no message). */
 void rt_exc_print(const pf_exc *e, FILE *out);
