@@ -108,8 +108,9 @@ static int parse_spec(pf_ctx *ctx, const pf_str *s, spec *sp) {
     sp->prec = -1;
     if (!s || s->len == 0) return 0;
     const char *p = s->data, *end = s->data + s->len;
-    int fl = utf8_len((unsigned char)*p);
+    int fl = utf8_len((unsigned char)*p), explicit_fill = 0;
     if (p + fl < end && is_align(p[fl])) {
+        explicit_fill = 1;
         memcpy(sp->fill, p, (size_t)fl);
         sp->fill_len = fl;
         sp->align = p[fl];
@@ -137,10 +138,13 @@ static int parse_spec(pf_ctx *ctx, const pf_str *s, spec *sp) {
         rt_raise(ctx, PF_EXC_VALUE, "Invalid format specifier '%s' for object of type '%s'", s->data, "value");
         return -1;
     }
-    if (sp->zero && !sp->align) {
-        sp->fill[0] = '0';
-        sp->fill_len = 1;
-        sp->align = '=';
+    if (sp->zero) {
+        /* '0' sets the fill unless one was given, and sign-aware alignment unless one was given */
+        if (!explicit_fill) {
+            sp->fill[0] = '0';
+            sp->fill_len = 1;
+        }
+        if (!sp->align) sp->align = '=';
     }
     return 0;
 bad_prec:
@@ -255,7 +259,7 @@ static int format_int(pf_ctx *ctx, rt_sbuf *sb, int64_t v, const spec *sp) {
     char body[600];
     size_t bl;
     if (sp->group) {
-        int64_t minw = (sp->align == '=' && sp->fill[0] == '0' && sp->zero) ? sp->width - pl : 0;
+        int64_t minw = (sp->align == '=' && sp->fill_len == 1 && sp->fill[0] == '0') ? sp->width - pl : 0;
         bl = group_digits(digits, (size_t)n, sp->group, every, minw, body);
     } else {
         memcpy(body, digits, (size_t)n);
@@ -321,8 +325,11 @@ static int format_float(pf_ctx *ctx, rt_sbuf *sb, double x, const spec *sp) {
                 snprintf(tmp, sizeof tmp, "%.*e", p - 1, a);
                 int e10 = atoi(strchr(tmp, 'e') + 1);
                 if (e10 < -4 || e10 >= p - 1) {
-                    strip_zeros(tmp);
+                    if (sp->alt) snprintf(tmp, sizeof tmp, "%#.*e", p - 1, a);
+                    else strip_zeros(tmp);
                     snprintf(num, sizeof num, "%s", tmp);
+                } else if (sp->alt) {
+                    snprintf(num, sizeof num, "%#.*f", p - 1 - e10, a);
                 } else {
                     snprintf(num, sizeof num, "%.*f", p - 1 - e10, a);
                     strip_zeros(num);
@@ -344,7 +351,7 @@ static int format_float(pf_ctx *ctx, rt_sbuf *sb, double x, const spec *sp) {
     size_t bl;
     if (sp->group && isfinite(a)) {
         size_t intlen = strspn(num, "0123456789");
-        int64_t minw = (sp->align == '=' && sp->fill[0] == '0' && sp->zero)
+        int64_t minw = (sp->align == '=' && sp->fill_len == 1 && sp->fill[0] == '0')
                            ? sp->width - pl - (int64_t)(strlen(num) - intlen)
                            : 0;
         bl = group_digits(num, intlen, sp->group, 3, minw, body);

@@ -148,6 +148,15 @@ static void run(void) {
     CHECK_STR(&ctx, fmt(&ctx, F(2.675), &pf_type_float, ".2f"), "2.67");
     CHECK_STR(&ctx, fmt(&ctx, F(0.5), &pf_type_float, ".0f"), "0");
     CHECK_STR(&ctx, fmt(&ctx, F(1.5), &pf_type_float, ".0f"), "2");
+    /* regressions found by comparing 28,000 random specs with python3 */
+    CHECK_STR(&ctx, fmt(&ctx, -223, &pf_type_int, "<012o"), "-33700000000");
+    CHECK_STR(&ctx, fmt(&ctx, -172, &pf_type_int, "^06"), "0-1720");
+    CHECK_STR(&ctx, fmt(&ctx, F(0.0), &pf_type_float, "#13.7"), "     0.000000");
+    CHECK_STR(&ctx, fmt(&ctx, F(60.0), &pf_type_float, "#.0"), "6.e+01");
+    CHECK_STR(&ctx, fmt(&ctx, F(INFINITY), &pf_type_float, "<012.6G"), "INF000000000");
+    CHECK_STR(&ctx, fmt(&ctx, 556, &pf_type_int, "0=14,g"), "00,000,000,556");
+    CHECK_STR(&ctx, fmt(&ctx, F(-0.508385), &pf_type_float, "0= 13_f"), "-0_000.508385");
+    CHECK_STR(&ctx, fmt(&ctx, 0, &pf_type_int, "0=6_X"), "0_0000");
     CHECK(fmt(&ctx, 5, &pf_type_int, ".2d") == NULL);
     CHECK_RAISED(&ctx, PF_EXC_VALUE, "Precision not allowed in integer format specifier");
     CHECK(fmt_str(&ctx, "x", "+") == NULL);
