@@ -93,7 +93,8 @@ typedef struct lexer {
     fctx fs[LEX_MAX_FSTRINGS * 3];
     int32_t nfs;
     lex_token_list out;
-    bool too_many;
+    bool too_many;       /* token limit reached */
+    bool stop;           /* give up on the rest of the file (nesting limit) */
 } lexer;
 
 /* 1-based column of q (on the current line) in code points. */
@@ -437,6 +438,10 @@ static void lex_number(lexer *lx) {
         if (lx->p == digits) {
             error_at(lx, line, col, "invalid %s literal",
                      base == 16 ? "hexadecimal" : base == 8 ? "octal" : "binary");
+            while (lx->p < lx->end && is_name_char((unsigned char)*lx->p))
+                lx->p++;
+            emit(lx, TK_INT, s, lx->p, line, col);
+            return;
         }
     } else {
         while (lx->p < lx->end && (is_digit(*lx->p) || *lx->p == '_'))
@@ -540,7 +545,8 @@ static void open_paren(lexer *lx, char ch, const char *at) {
     if (lx->nparens >= LEX_MAX_PARENS) {
         error_at(lx, lx->line, column(lx, at), "too many nested brackets (limit is %d)",
                  LEX_MAX_PARENS);
-        return; /* the bracket is still emitted; nesting past the limit is not tracked */
+        lx->stop = true; /* pathological input: report once and stop lexing */
+        return;
     }
     lx->parens[lx->nparens++] = (paren){ch, lx->line, column(lx, at)};
 }
@@ -807,6 +813,32 @@ static void lex_line_start(lexer *lx) {
     }
 }
 
+/* Closes every open bracket with a zero-length closing token placed at its opener (after the
+ * "never closed" error), so the parser sees balanced brackets and stays quiet about them. */
+static void close_all_parens(lexer *lx) {
+    paren *outer = &lx->parens[0];
+    error_at(lx, outer->line, outer->col, "'%c' was never closed", outer->ch);
+    while (lx->nparens > 0) {
+        paren *p = &lx->parens[--lx->nparens];
+        lex_kind k = p->ch == '(' ? TK_RPAREN : p->ch == '[' ? TK_RBRACKET : TK_RBRACE;
+        emit(lx, k, lx->p, lx->p, p->line, p->col);
+    }
+}
+
+/* Keywords that only ever start a statement: seeing one first on a line inside brackets means
+ * a bracket above was never closed. */
+static bool statement_keyword(lex_kind k) {
+    switch (k) {
+    case TK_KW_DEF: case TK_KW_CLASS: case TK_KW_RETURN: case TK_KW_IMPORT: case TK_KW_WHILE:
+    case TK_KW_TRY: case TK_KW_EXCEPT: case TK_KW_FINALLY: case TK_KW_WITH: case TK_KW_PASS:
+    case TK_KW_BREAK: case TK_KW_CONTINUE: case TK_KW_GLOBAL: case TK_KW_NONLOCAL:
+    case TK_KW_DEL: case TK_KW_ASSERT: case TK_KW_RAISE: case TK_KW_ELIF:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* ================================================================================ main loop */
 
 /* Lexes one token (or a run of INDENT/DEDENTs) in ordinary mode (top level or inside an
@@ -899,6 +931,18 @@ static bool lex_one(lexer *lx) {
         }
     }
 
+    if ((c == '\'' || c == '"') && lx->nfs > 0) {
+        /* As Python 3.11: inside a replacement field, the enclosing f-string's own quote ends
+         * the f-string, so the field was not closed. */
+        fctx *fs = current_fstring(lx);
+        if (fs && at_closing_quote(lx, fs)) {
+            error_at(lx, line, col, "f-string: expecting '}'");
+            drop_fstring(lx);
+            lx->p += fs->triple ? 3 : 1;
+            return true;
+        }
+    }
+
     if (is_digit(c) || (c == '.' && s + 1 < lx->end && is_digit(s[1]))) {
         lex_number(lx);
         return true;
@@ -919,7 +963,12 @@ static bool lex_one(lexer *lx) {
                 e++;
             }
         }
-        if (e < lx->end && (*e == '\'' || *e == '"') && e - s <= 2) {
+        fctx *encl = lx->nfs > 0 ? current_fstring(lx) : NULL;
+        const char *save = lx->p;
+        lx->p = e;
+        bool closes = encl && e < lx->end && at_closing_quote(lx, encl);
+        lx->p = save;
+        if (e < lx->end && (*e == '\'' || *e == '"') && e - s <= 2 && !closes) {
             bool raw, fmt;
             lx->p = e;
             if (!string_prefix(lx, s, e, &raw, &fmt)) {
@@ -949,6 +998,19 @@ static bool lex_one(lexer *lx) {
         }
         lx->p = e;
         lex_kind k = keyword(s, (size_t)(e - s));
+        if (statement_keyword(k) && lx->nparens > 0 && lx->nfs == 0) {
+            const char *q = s;
+            while (q > lx->line_start && (q[-1] == ' ' || q[-1] == '\t'))
+                q--;
+            if (q == lx->line_start) {
+                /* Recover: close the brackets, end the logical line, re-lex this line. */
+                close_all_parens(lx);
+                emit(lx, TK_NEWLINE, q, q, line, col);
+                lx->p = lx->line_start;
+                lx->at_bol = true;
+                return true;
+            }
+        }
         lex_token *t = emit(lx, k, s, e, line, col);
         if (t && k == TK_NAME)
             t->v.name = pf_intern(lx->a, s, (size_t)(e - s));
@@ -1053,7 +1115,7 @@ lex_token_list lex_source(pf_arena *a, pf_diags *d, const pf_source *src) {
         }
         q += n;
     }
-    while (!lx->too_many) {
+    while (!lx->too_many && !lx->stop) {
         if (lx->nfs > 0 && lx->fs[lx->nfs - 1].mode != F_FIELD) {
             lex_fstring_text(lx);
             continue;
@@ -1067,9 +1129,8 @@ lex_token_list lex_source(pf_arena *a, pf_diags *d, const pf_source *src) {
         if (s)
             error_at(lx, s->line, s->col, "unterminated f-string literal");
         lx->d->incomplete = true;
-    } else if (lx->nparens > 0) {
-        paren *p = &lx->parens[lx->nparens - 1];
-        error_at(lx, p->line, p->col, "'%c' was never closed", p->ch);
+    } else if (lx->nparens > 0 && !lx->stop) {
+        close_all_parens(lx);
         lx->d->incomplete = true;
     }
     int32_t line = lx->line, col = column(lx, lx->end);

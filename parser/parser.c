@@ -764,7 +764,8 @@ static ast_expr *atom(parser *p) {
     case TK_INT:
         advance(p);
         if (t->v.i >= INT64_LIMIT)
-            error_at(p, t->line, t->col, "use a float literal if you need a larger magnitude",
+            error_at(p, t->line, t->col,
+                     "use a float literal (e.g. 1e20) if you need a larger magnitude",
                      "integer literal is too large: pf ints are 64-bit (at most "
                      "9223372036854775807)");
         e = new_expr_at(p, AST_INT, t);
@@ -1397,6 +1398,11 @@ static ast_stmt *from_stmt(parser *p) {
         if (accept(p, TK_KW_AS))
             al.asname = expect_name(p, "a name after 'as'");
         PUSH(&s->u.from_import.names, al);
+        if (!paren && at(p, TK_COMMA) && peek(p, 1)->kind == TK_NEWLINE) {
+            advance(p);
+            syntax_error(p, "put the names in parentheses to allow a trailing comma",
+                         "trailing comma not allowed without surrounding parentheses");
+        }
     } while (accept(p, TK_COMMA));
     if (paren)
         expect(p, TK_RPAREN, "to close the import list");
@@ -1626,8 +1632,42 @@ static void statement(parser *p, ast_stmt_list *out) {
     simple_stmts(p, out);
 }
 
+/* Lexer errors are reported before the parser's; print them all in source order. Each error
+ * moves together with the notes that follow it; the sort is stable. */
+static void sort_diags(pf_diags *d, int32_t from) {
+    int32_t n = d->len - from;
+    if (n < 2)
+        return;
+    pf_diag *tmp = pf_arena_alloc(d->arena, sizeof *tmp * (size_t)n);
+    int32_t *group_start = pf_arena_alloc(d->arena, sizeof(int32_t) * (size_t)(n + 1));
+    int32_t ng = 0;
+    for (int32_t i = from; i < d->len; i++)
+        if (i == from || d->items[i].sev == PF_SEV_ERROR)
+            group_start[ng++] = i;
+    group_start[ng] = d->len;
+    int32_t *order = pf_arena_alloc(d->arena, sizeof(int32_t) * (size_t)ng);
+    for (int32_t g = 0; g < ng; g++) {
+        const pf_diag *x = &d->items[group_start[g]];
+        int32_t j = g;
+        while (j > 0) {
+            const pf_diag *y = &d->items[group_start[order[j - 1]]];
+            if (y->line < x->line || (y->line == x->line && y->col <= x->col))
+                break;
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = g;
+    }
+    int32_t k = 0;
+    for (int32_t g = 0; g < ng; g++)
+        for (int32_t i = group_start[order[g]]; i < group_start[order[g] + 1]; i++)
+            tmp[k++] = d->items[i];
+    memcpy(d->items + from, tmp, sizeof *tmp * (size_t)n);
+}
+
 /* file: (NEWLINE | statement)* EOF */
 ast_module *parse_module(pf_arena *a, pf_diags *d, const pf_source *src) {
+    int32_t first_diag = d->len;
     lex_token_list toks = lex_source(a, d, src);
     parser p = {.a = a, .d = d, .src = src, .toks = toks.items, .ntoks = toks.len};
     ast_module *m = pf_arena_alloc(a, sizeof *m);
@@ -1646,6 +1686,7 @@ ast_module *parse_module(pf_arena *a, pf_diags *d, const pf_source *src) {
         }
     }
     m->docstring = docstring_of(&m->body);
+    sort_diags(d, first_diag);
     if (pf_diags_has_errors(d))
         return NULL;
     return m;
