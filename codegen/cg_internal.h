@@ -5,6 +5,7 @@
 #define PF_CG_INTERNAL_H
 
 #include <llvm-c/Core.h>
+#include "codegen/codegen.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -95,5 +96,113 @@ LLVMValueRef cg_float_pow(cg_fn *f, LLVMValueRef a, LLVMValueRef b);
 void cg_raise_const(cg_fn *f, int kind, const char *msg);
 /* A constant C string (private global), as a pointer. */
 LLVMValueRef cg_cstr(cg_fn *f, const char *s);
+
+/* ---- IR lowering (cg_gen.c, cg_expr.c, cg_stmt.c) ------------------------------------------- */
+#include "ir/ir.h"
+
+/* A lowered value. Object values are either borrowed (owned == false: someone else keeps them
+ * alive for the duration of the statement) or owned; an owned object also sits in `tslot`, a
+ * temp slot the unwind path releases, until it is consumed or released (then tslot is nulled). */
+typedef struct cg_val {
+    LLVMValueRef v;
+    LLVMValueRef tslot; /* owned objects only, else NULL */
+    bool owned;
+} cg_val;
+
+/* A loop being lowered: where break and continue go, and how deep the finally stack was. */
+typedef struct cg_loop {
+    LLVMBasicBlockRef brk, cont;
+    int32_t nfinally;      /* finally bodies enclosing the loop (not run by break/continue) */
+    int32_t ntemps;        /* temp slots live at loop entry (the loop's own container etc.) */
+} cg_loop;
+
+/* What `return`, `break`, `continue` must run on the way out of a try with a finally body. */
+typedef struct cg_finally {
+    const ir_block *body;
+} cg_finally;
+
+typedef struct cg_gen cg_gen;
+
+/* The function being lowered (extends cg_fn, which the emit helpers see). */
+typedef struct cg_gfn {
+    cg_fn base;
+    cg_gen *g;
+    const ir_func *ir;
+    LLVMValueRef env;            /* closure parameter or NULL */
+    LLVMValueRef *local_slot;    /* alloca per ir_local */
+    bool *local_owned;           /* object local whose slot holds an owned reference */
+    LLVMValueRef *temps;         /* temp slots (ptr allocas), released by the unwind path */
+    int32_t ntemps, captemps;
+    LLVMValueRef ret_slot;       /* return value, or NULL for None */
+    LLVMValueRef raised_slot;    /* i1: leaving by exception */
+    LLVMBasicBlockRef cleanup;   /* releases everything, returns */
+    LLVMBasicBlockRef fn_unwind; /* sets raised, goes to cleanup */
+    cg_loop loops[64];
+    int32_t nloops;
+    cg_finally finals[32];
+    int32_t nfinals;
+    const ir_local *move_local;  /* ASSIGN target whose old value a consuming op may take over */
+    LLVMValueRef handled_exc;    /* slot with the exception of the innermost handler (bare raise) */
+} cg_gfn;
+
+/* Module-wide lowering state. */
+struct cg_gen {
+    cg_state s;
+    const ir_module *mod;
+    LLVMValueRef *fn;            /* per ir_func id */
+    LLVMTypeRef *fn_type;
+    LLVMValueRef *gvar;          /* per ir_global id */
+    LLVMValueRef *tdesc;         /* per ir_type id: pf_type constant, lazily */
+    LLVMTypeRef t_desc;          /* struct pf_type */
+    LLVMValueRef file_name;      /* current source file name constant */
+    char *err;                   /* first internal error (malloc'd) */
+};
+
+/* cg_gen.c */
+LLVMTypeRef cg_ltype(cg_gen *g, const ir_type *t);     /* register type of a value of t */
+bool cg_is_obj(const ir_type *t);                      /* held by reference (RC) */
+static inline bool cg_is_scalar(const ir_type *t) { return t->kind >= IR_T_INT && t->kind <= IR_T_NONE; }
+LLVMValueRef cg_type_desc(cg_gen *g, const ir_type *t); /* pointer to t's pf_type */
+LLVMValueRef cg_to_slot(cg_gfn *f, LLVMValueRef v, const ir_type *t);
+LLVMValueRef cg_from_slot(cg_gfn *f, LLVMValueRef slot, const ir_type *t);
+void cg_incref(cg_gfn *f, LLVMValueRef p, const ir_type *t);
+void cg_decref(cg_gfn *f, LLVMValueRef p, const ir_type *t);
+cg_val cg_owned(cg_gfn *f, LLVMValueRef v, const ir_type *t);
+cg_val cg_borrowed(LLVMValueRef v);
+void cg_release(cg_gfn *f, cg_val *v, const ir_type *t);
+LLVMValueRef cg_take(cg_gfn *f, cg_val *v, const ir_type *t); /* an owned reference */
+void cg_forget(cg_gfn *f, cg_val *v); /* ownership moved elsewhere: clear the temp slot */
+LLVMValueRef cg_temp_slot(cg_gfn *f);
+LLVMValueRef cg_str_const(cg_gen *g, const char *bytes, int32_t len);
+LLVMValueRef cg_load_field(cg_gfn *f, LLVMValueRef obj, unsigned offset, LLVMTypeRef t);
+void cg_store_field(cg_gfn *f, LLVMValueRef obj, unsigned offset, LLVMValueRef v);
+void cg_fail(cg_gen *g, const char *fmt, ...);
+
+/* cg_expr.c */
+cg_val cg_expr(cg_gfn *f, const ir_expr *e);
+LLVMValueRef cg_truth(cg_gfn *f, LLVMValueRef v, const ir_type *t);
+LLVMValueRef cg_eq(cg_gfn *f, LLVMValueRef a, LLVMValueRef b, const ir_type *t);
+LLVMValueRef cg_less(cg_gfn *f, LLVMValueRef a, LLVMValueRef b, const ir_type *t);
+
+/* cg_stmt.c */
+void cg_block_stmts(cg_gfn *f, const ir_block *b);
+void cg_assign_local(cg_gfn *f, const ir_local *l, cg_val v);
+/* Iteration sources (fused counted loops): begin tests the next element and binds the loop
+ * variables, end is the latch (continue target) that advances and polls. */
+typedef struct cg_iterst {
+    const ir_iter *it;
+    LLVMBasicBlockRef head, latch, exit;
+    LLVMValueRef idx;            /* i64 alloca: elements consumed */
+    LLVMValueRef count;          /* i64: number of elements, or NULL (str, zip with str) */
+    LLVMValueRef cont;           /* container value (borrowed for the loop's duration) */
+    cg_val owned_cont;
+    LLVMValueRef start, step;    /* RANGE */
+    LLVMValueRef pos;            /* STR: byte position alloca */
+    struct cg_iterst *subs;      /* ZIP / ENUMERATE */
+} cg_iterst;
+void cg_iter_begin(cg_gfn *f, const ir_iter *it, cg_iterst *st);
+void cg_iter_end(cg_gfn *f, cg_iterst *st);
+void cg_iter_release(cg_gfn *f, cg_iterst *st);
+cg_val cg_comp(cg_gfn *f, const ir_expr *e);
 
 #endif

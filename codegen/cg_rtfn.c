@@ -10,6 +10,8 @@
 
 /* ORDER RTFN: name, return code, parameter codes, flags (codes: v p l i d b; '.' = variadic). */
 #define RTFN_LIST(X) \
+    /* scheduler */ \
+    X(rt_poll_slow, "v", "p", RAISE | COLD) \
     /* exceptions */ \
     X(rt_raise, "l", "pip.", COLD) \
     X(rt_raise_msg, "l", "pip", COLD) \

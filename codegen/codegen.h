@@ -46,6 +46,15 @@ bool cg_jit_add(cg_jit *j, cg_module *m, char **err);
 void *cg_jit_lookup(cg_jit *j, const char *name, char **err);
 void cg_jit_free(cg_jit *j);
 
+/* The compiled program's entry point: `void pf_main(pf_ctx *ctx)` runs the module's top-level
+ * code; on return ctx->exc holds the uncaught exception, if any (with its traceback). */
+#define CG_ENTRY_NAME "pf_main"
+
+struct ir_module;
+/* Lowers a built IR module (ir/ir.h) to a new LLVM module exporting CG_ENTRY_NAME. The IR must
+ * outlive the call only. NULL + *err on an internal error (a construct codegen cannot lower). */
+cg_module *cg_compile(const struct ir_module *m, char **err);
+
 void cg_free_message(char *msg);
 
 #endif

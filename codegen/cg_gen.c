@@ -1,0 +1,486 @@
+/* codegen IR lowering, module level: LLVM types of pf types, runtime type descriptors (pf_type
+ * constants), string constants, slot conversions, inline reference counting, owned/borrowed value
+ * bookkeeping, and the lowering of each specialisation (entry, depth check, locals, the single
+ * cleanup/unwind exit with its traceback frame) plus the pf_main entry. Expressions are in
+ * cg_expr.c, statements and loops in cg_stmt.c. */
+#include "codegen/cg_internal.h"
+#include "runtime/value.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cg_fail(cg_gen *g, const char *fmt, ...) {
+    if (g->err) return;
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    g->err = strdup(buf);
+}
+
+/* ---- types ------------------------------------------------------------------------------------ */
+
+bool cg_is_obj(const ir_type *t) { return t->kind >= IR_T_STR && t->kind <= IR_T_EXC; }
+
+LLVMTypeRef cg_ltype(cg_gen *g, const ir_type *t) {
+    switch (t->kind) {
+    case IR_T_FLOAT: return g->s.t_f64;
+    case IR_T_BOOL: return g->s.t_i1;
+    case IR_T_INT:
+    case IR_T_NONE: return g->s.t_i64;
+    default: return g->s.t_ptr;
+    }
+}
+
+static LLVMValueRef const_cstr(cg_gen *g, const char *s, const char *name) {
+    size_t n = strlen(s);
+    LLVMValueRef init = LLVMConstStringInContext(g->s.c, s, (unsigned)n, 0);
+    LLVMValueRef gv = LLVMAddGlobal(g->s.m, LLVMTypeOf(init), name);
+    LLVMSetInitializer(gv, init);
+    LLVMSetGlobalConstant(gv, 1);
+    LLVMSetLinkage(gv, LLVMPrivateLinkage);
+    LLVMSetUnnamedAddress(gv, LLVMGlobalUnnamedAddr);
+    return gv;
+}
+
+/* A pf_type constant (runtime/value.h LAYOUT pf_type) for t, emitted once per type id. */
+LLVMValueRef cg_type_desc(cg_gen *g, const ir_type *t) {
+    if (t->id >= 0 && t->id < g->mod->ntypes && g->tdesc[t->id]) return g->tdesc[t->id];
+    cg_state *s = &g->s;
+    LLVMValueRef gv = LLVMAddGlobal(s->m, g->t_desc, "pf.type");
+    LLVMSetLinkage(gv, LLVMPrivateLinkage);
+    LLVMSetGlobalConstant(gv, 1);
+    if (t->id >= 0 && t->id < g->mod->ntypes) g->tdesc[t->id] = gv; /* before recursing: cycles */
+    LLVMValueRef null = LLVMConstNull(s->t_ptr);
+    LLVMValueRef elem = null, val = null, fields = null, name = null, fnames = null, repr = null,
+                 str = null;
+    uint32_t n = 0;
+    switch (t->kind) {
+    case IR_T_LIST:
+    case IR_T_OPTIONAL:
+        elem = cg_type_desc(g, t->elems[0]);
+        break;
+    case IR_T_DICT:
+        elem = cg_type_desc(g, t->elems[0]);
+        val = cg_type_desc(g, t->elems[1]);
+        break;
+    case IR_T_TUPLE:
+    case IR_T_CLASS:
+    case IR_T_FUNC: {
+        n = (uint32_t)t->n;
+        if (n) {
+            LLVMValueRef *fs = calloc(n, sizeof *fs);
+            for (uint32_t i = 0; i < n; i++) fs[i] = cg_type_desc(g, t->elems[i]);
+            LLVMValueRef arr = LLVMConstArray(s->t_ptr, fs, n);
+            LLVMValueRef ag = LLVMAddGlobal(s->m, LLVMTypeOf(arr), "pf.fields");
+            LLVMSetInitializer(ag, arr);
+            LLVMSetGlobalConstant(ag, 1);
+            LLVMSetLinkage(ag, LLVMPrivateLinkage);
+            fields = ag;
+            free(fs);
+        }
+        if (t->kind == IR_T_CLASS && t->cls) {
+            ir_class *c = t->cls;
+            name = const_cstr(g, c->name, "pf.cname");
+            if (n) {
+                LLVMValueRef *ns = calloc(n, sizeof *ns);
+                for (uint32_t i = 0; i < n; i++) ns[i] = const_cstr(g, c->field_names[i], "pf.fname");
+                LLVMValueRef arr = LLVMConstArray(s->t_ptr, ns, n);
+                LLVMValueRef ag = LLVMAddGlobal(s->m, LLVMTypeOf(arr), "pf.fnames");
+                LLVMSetInitializer(ag, arr);
+                LLVMSetGlobalConstant(ag, 1);
+                LLVMSetLinkage(ag, LLVMPrivateLinkage);
+                fnames = ag;
+                free(ns);
+            }
+            if (c->repr) repr = g->fn[c->repr->id];
+            if (c->str) str = g->fn[c->str->id];
+        } else if (t->kind == IR_T_FUNC) {
+            name = const_cstr(g, t->str ? t->str : "function", "pf.fnname");
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    LLVMValueRef vals[12] = {
+        LLVMConstInt(s->t_i32, (unsigned long long)t->kind, 0), /* ORDER TKIND == pf_tkind */
+        LLVMConstInt(s->t_i32, n, 0), elem, val, fields, name, fnames, repr, str, null, null, null,
+    };
+    LLVMSetInitializer(gv, LLVMConstNamedStruct(g->t_desc, vals, 12));
+    return gv;
+}
+
+/* An immortal pf_str constant (value.h LAYOUT pf_str). */
+LLVMValueRef cg_str_const(cg_gen *g, const char *bytes, int32_t len) {
+    cg_state *s = &g->s;
+    int64_t ncp = 0;
+    int ascii = 1;
+    for (int32_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)bytes[i];
+        if (ch >= 0x80) ascii = 0;
+        if ((ch & 0xC0) != 0x80) ncp++;
+    }
+    LLVMValueRef data = LLVMConstStringInContext(s->c, bytes, (unsigned)len, 0); /* adds the NUL */
+    LLVMValueRef fields[7] = {
+        LLVMConstInt(s->t_i32, 0, 0),
+        LLVMConstInt(s->t_i8, PF_K_STR, 0),
+        LLVMConstInt(s->t_i8, ascii ? PF_F_ASCII : 0, 0),
+        LLVMConstInt(LLVMInt16TypeInContext(s->c), 0, 0),
+        LLVMConstInt(s->t_i64, (unsigned long long)len, 0),
+        LLVMConstInt(s->t_i64, (unsigned long long)ncp, 0),
+        data,
+    };
+    LLVMValueRef init = LLVMConstStructInContext(s->c, fields, 7, 0);
+    LLVMValueRef gv = LLVMAddGlobal(s->m, LLVMTypeOf(init), "pf.str");
+    LLVMSetInitializer(gv, init);
+    LLVMSetGlobalConstant(gv, 0); /* the header's rc is read (never written: rc == 0) */
+    LLVMSetLinkage(gv, LLVMPrivateLinkage);
+    LLVMSetAlignment(gv, 8);
+    return gv;
+}
+
+/* ---- slots and fields ------------------------------------------------------------------------- */
+
+LLVMValueRef cg_to_slot(cg_gfn *f, LLVMValueRef v, const ir_type *t) {
+    cg_state *s = f->base.s;
+    switch (t->kind) {
+    case IR_T_INT:
+    case IR_T_NONE: return v;
+    case IR_T_FLOAT: return LLVMBuildBitCast(s->b, v, s->t_i64, "");
+    case IR_T_BOOL: return LLVMBuildZExt(s->b, v, s->t_i64, "");
+    default: return LLVMBuildPtrToInt(s->b, v, s->t_i64, "");
+    }
+}
+
+LLVMValueRef cg_from_slot(cg_gfn *f, LLVMValueRef v, const ir_type *t) {
+    cg_state *s = f->base.s;
+    switch (t->kind) {
+    case IR_T_INT:
+    case IR_T_NONE: return v;
+    case IR_T_FLOAT: return LLVMBuildBitCast(s->b, v, s->t_f64, "");
+    case IR_T_BOOL: return LLVMBuildICmp(s->b, LLVMIntNE, v, LLVMConstInt(s->t_i64, 0, 0), "");
+    default: return LLVMBuildIntToPtr(s->b, v, s->t_ptr, "");
+    }
+}
+
+static LLVMValueRef field_ptr(cg_gfn *f, LLVMValueRef obj, unsigned offset) {
+    cg_state *s = f->base.s;
+    if (offset == 0) return obj;
+    LLVMValueRef off = LLVMConstInt(s->t_i64, offset, 0);
+    return LLVMBuildGEP2(s->b, s->t_i8, obj, &off, 1, "");
+}
+
+LLVMValueRef cg_load_field(cg_gfn *f, LLVMValueRef obj, unsigned offset, LLVMTypeRef t) {
+    return LLVMBuildLoad2(f->base.s->b, t, field_ptr(f, obj, offset), "");
+}
+
+void cg_store_field(cg_gfn *f, LLVMValueRef obj, unsigned offset, LLVMValueRef v) {
+    LLVMBuildStore(f->base.s->b, v, field_ptr(f, obj, offset));
+}
+
+/* ---- reference counting (value.h rt_incref / rt_decref, inline fast path, cold slow path) ------ */
+
+/* Optional objects may be NULL (None); others never are. */
+static bool may_be_null(const ir_type *t) { return t->kind == IR_T_OPTIONAL || t->kind == IR_T_FUNC; }
+
+static void rc_update(cg_gfn *f, LLVMValueRef p, const ir_type *t, int delta) {
+    cg_state *s = f->base.s;
+    cg_fn *F = &f->base;
+    LLVMBasicBlockRef done = cg_block(F, delta > 0 ? "inc.done" : "dec.done");
+    if (may_be_null(t)) {
+        LLVMBasicBlockRef nn = cg_block(F, "rc.nonnull");
+        LLVMBuildCondBr(s->b, LLVMBuildIsNull(s->b, p, ""), done, nn);
+        LLVMPositionBuilderAtEnd(s->b, nn);
+    }
+    LLVMValueRef rc = LLVMBuildLoad2(s->b, s->t_i32, p, "rc");
+    /* inc: rc > 0 -> rc + 1; dec: rc > 1 -> rc - 1; anything else (free, shared, immortal) -> call */
+    LLVMValueRef fast = LLVMBuildICmp(s->b, LLVMIntSGT, rc, LLVMConstInt(s->t_i32, delta > 0 ? 0 : 1, 0), "");
+    LLVMBasicBlockRef fastb = cg_block(F, "rc.fast"), slowb = cg_block(F, "rc.slow");
+    LLVMBuildCondBr(s->b, fast, fastb, slowb);
+    LLVMPositionBuilderAtEnd(s->b, fastb);
+    LLVMBuildStore(s->b, LLVMBuildAdd(s->b, rc, LLVMConstInt(s->t_i32, (unsigned long long)(int64_t)delta, 1), ""), p);
+    LLVMBuildBr(s->b, done);
+    LLVMPositionBuilderAtEnd(s->b, slowb);
+    LLVMTypeRef ty;
+    LLVMValueRef fn = cg_rtfn(s, cg_rtfn_id(delta > 0 ? "rt_obj_incref" : "rt_obj_decref"), &ty);
+    LLVMBuildCall2(s->b, ty, fn, &p, 1, "");
+    LLVMBuildBr(s->b, done);
+    LLVMPositionBuilderAtEnd(s->b, done);
+}
+
+void cg_incref(cg_gfn *f, LLVMValueRef p, const ir_type *t) {
+    if (cg_is_obj(t)) rc_update(f, p, t, +1);
+}
+void cg_decref(cg_gfn *f, LLVMValueRef p, const ir_type *t) {
+    if (cg_is_obj(t)) rc_update(f, p, t, -1);
+}
+
+/* ---- owned and borrowed values ------------------------------------------------------------------ */
+
+LLVMValueRef cg_temp_slot(cg_gfn *f) {
+    cg_state *s = f->base.s;
+    LLVMBasicBlockRef cur = LLVMGetInsertBlock(s->b);
+    LLVMPositionBuilderAtEnd(s->b, f->base.entry);
+    LLVMValueRef a = LLVMBuildAlloca(s->b, s->t_ptr, "tmp");
+    LLVMBuildStore(s->b, LLVMConstNull(s->t_ptr), a);
+    LLVMPositionBuilderAtEnd(s->b, cur);
+    if (f->ntemps == f->captemps) {
+        f->captemps = f->captemps ? 2 * f->captemps : 16;
+        f->temps = realloc(f->temps, (size_t)f->captemps * sizeof *f->temps);
+    }
+    f->temps[f->ntemps++] = a;
+    return a;
+}
+
+cg_val cg_borrowed(LLVMValueRef v) {
+    cg_val r = {v, NULL, false};
+    return r;
+}
+
+cg_val cg_owned(cg_gfn *f, LLVMValueRef v, const ir_type *t) {
+    cg_val r = {v, NULL, false};
+    if (!cg_is_obj(t)) return r;
+    r.owned = true;
+    r.tslot = cg_temp_slot(f);
+    LLVMBuildStore(f->base.s->b, v, r.tslot);
+    return r;
+}
+
+void cg_forget(cg_gfn *f, cg_val *v) {
+    if (v->owned && v->tslot) LLVMBuildStore(f->base.s->b, LLVMConstNull(f->base.s->t_ptr), v->tslot);
+    v->owned = false;
+    v->tslot = NULL;
+}
+
+void cg_release(cg_gfn *f, cg_val *v, const ir_type *t) {
+    if (!v->owned) return;
+    cg_forget(f, v);
+    cg_decref(f, v->v, t);
+}
+
+LLVMValueRef cg_take(cg_gfn *f, cg_val *v, const ir_type *t) {
+    if (v->owned)
+        cg_forget(f, v);
+    else
+        cg_incref(f, v->v, t);
+    return v->v;
+}
+
+/* ---- functions ---------------------------------------------------------------------------------- */
+
+static void declare_func(cg_gen *g, const ir_func *fn) {
+    cg_state *s = &g->s;
+    LLVMTypeRef params[64];
+    unsigned np = 0;
+    params[np++] = s->t_ptr; /* ctx */
+    if (fn->env) params[np++] = s->t_ptr;
+    for (int32_t i = 0; i < fn->nparams && np < 64; i++) params[np++] = cg_ltype(g, fn->params[i]->type);
+    LLVMTypeRef ret = fn->ret->kind == IR_T_NONE ? s->t_void : cg_ltype(g, fn->ret);
+    LLVMTypeRef ty = LLVMFunctionType(ret, params, np, 0);
+    char name[600];
+    snprintf(name, sizeof name, "pf:%s", fn->name);
+    LLVMValueRef f = LLVMAddFunction(s->m, name, ty);
+    LLVMSetLinkage(f, LLVMInternalLinkage);
+    g->fn[fn->id] = f;
+    g->fn_type[fn->id] = ty;
+}
+
+/* Does the block (recursively) assign local l? Params that are rebound become owned at entry. */
+static bool block_assigns(const ir_block *b, const ir_local *l);
+static bool iter_assigns(const ir_iter *it, const ir_local *l) {
+    if (!it) return false;
+    if (it->var == l || it->var2 == l || block_assigns(&it->bind, l)) return true;
+    for (int32_t i = 0; i < it->nsubs; i++)
+        if (iter_assigns(it->subs[i], l)) return true;
+    return false;
+}
+static bool block_assigns(const ir_block *b, const ir_local *l) {
+    for (int32_t i = 0; i < b->len; i++) {
+        const ir_stmt *st = b->items[i];
+        if (st->kind == IR_S_ASSIGN && st->local == l) return true;
+        if (st->kind == IR_S_FOR && iter_assigns(st->iter, l)) return true;
+        if (block_assigns(&st->body, l) || block_assigns(&st->orelse, l) || block_assigns(&st->finalbody, l))
+            return true;
+        for (int32_t h = 0; h < st->nhandlers; h++)
+            if (st->handlers[h].var == l || block_assigns(&st->handlers[h].body, l)) return true;
+    }
+    return false;
+}
+
+static void gen_func(cg_gen *g, const ir_func *fn) {
+    cg_state *s = &g->s;
+    cg_gfn F;
+    memset(&F, 0, sizeof F);
+    cg_gfn *f = &F;
+    f->g = g;
+    f->ir = fn;
+    f->base.s = s;
+    f->base.fn = g->fn[fn->id];
+    f->base.ctx = LLVMGetParam(f->base.fn, 0);
+    unsigned pi = 1;
+    if (fn->env) f->env = LLVMGetParam(f->base.fn, pi++);
+    f->base.entry = cg_block(&f->base, "entry");
+    LLVMBasicBlockRef body = cg_block(&f->base, "body");
+    f->cleanup = cg_block(&f->base, "cleanup");
+    f->fn_unwind = cg_block(&f->base, "unwind");
+    f->base.unwind = f->fn_unwind;
+    g->file_name = NULL;
+
+    LLVMPositionBuilderAtEnd(s->b, f->base.entry);
+    f->base.line_slot = LLVMBuildAlloca(s->b, s->t_i32, "line");
+    LLVMBuildStore(s->b, LLVMConstInt(s->t_i32, (unsigned long long)fn->line, 0), f->base.line_slot);
+    f->raised_slot = LLVMBuildAlloca(s->b, s->t_i1, "raised");
+    LLVMBuildStore(s->b, LLVMConstInt(s->t_i1, 0, 0), f->raised_slot);
+    if (fn->ret->kind != IR_T_NONE) {
+        f->ret_slot = LLVMBuildAlloca(s->b, cg_ltype(g, fn->ret), "ret");
+        LLVMBuildStore(s->b, LLVMConstNull(cg_ltype(g, fn->ret)), f->ret_slot);
+    }
+    f->local_slot = calloc((size_t)fn->nlocals + 1, sizeof *f->local_slot);
+    f->local_owned = calloc((size_t)fn->nlocals + 1, sizeof *f->local_owned);
+    for (int32_t i = 0; i < fn->nlocals; i++) {
+        const ir_local *l = fn->locals[i];
+        LLVMTypeRef lt = cg_ltype(g, l->type);
+        f->local_slot[i] = LLVMBuildAlloca(s->b, lt, l->name);
+        LLVMBuildStore(s->b, LLVMConstNull(lt), f->local_slot[i]);
+        f->local_owned[i] = cg_is_obj(l->type) && (!l->is_param || block_assigns(&fn->body, l));
+    }
+    LLVMPositionBuilderAtEnd(s->b, body);
+    for (int32_t i = 0; i < fn->nparams; i++) {
+        const ir_local *l = fn->params[i];
+        LLVMValueRef p = LLVMGetParam(f->base.fn, pi + (unsigned)i);
+        LLVMBuildStore(s->b, p, f->local_slot[l->id]);
+        if (f->local_owned[l->id]) cg_incref(f, p, l->type);
+    }
+    cg_enter(&f->base);
+    if (cg_rtfn_id("rt_poll_slow") >= 0) cg_poll(&f->base);
+    cg_block_stmts(f, &fn->body);
+    if (!LLVMGetBasicBlockTerminator(LLVMGetInsertBlock(s->b))) LLVMBuildBr(s->b, f->cleanup);
+
+    LLVMPositionBuilderAtEnd(s->b, f->fn_unwind);
+    LLVMBuildStore(s->b, LLVMConstInt(s->t_i1, 1, 0), f->raised_slot);
+    LLVMBuildBr(s->b, f->cleanup);
+
+    /* cleanup: release owned locals and temps, leave, add the traceback frame when raising */
+    LLVMPositionBuilderAtEnd(s->b, f->cleanup);
+    for (int32_t i = 0; i < fn->nlocals; i++) {
+        if (!f->local_owned[i]) continue;
+        const ir_local *l = fn->locals[i];
+        ir_type opt = *l->type;
+        opt.kind = IR_T_OPTIONAL; /* may still be NULL */
+        LLVMValueRef v = LLVMBuildLoad2(s->b, s->t_ptr, f->local_slot[i], "");
+        rc_update(f, v, &opt, -1);
+    }
+    static const ir_type opt_any = {.kind = IR_T_OPTIONAL};
+    for (int32_t i = 0; i < f->ntemps; i++) {
+        LLVMValueRef v = LLVMBuildLoad2(s->b, s->t_ptr, f->temps[i], "");
+        rc_update(f, v, &opt_any, -1);
+    }
+    cg_leave(&f->base);
+    LLVMValueRef raised = LLVMBuildLoad2(s->b, s->t_i1, f->raised_slot, "");
+    LLVMBasicBlockRef exc_exit = cg_block(&f->base, "exc.exit"), ok_exit = cg_block(&f->base, "ok.exit");
+    LLVMBuildCondBr(s->b, raised, exc_exit, ok_exit);
+    LLVMPositionBuilderAtEnd(s->b, exc_exit);
+    {
+        const char *file = fn->src ? fn->src->name : (g->mod->path ? g->mod->path : "?");
+        LLVMValueRef args[4] = {
+            f->base.ctx,
+            cg_cstr(&f->base, file),
+            LLVMBuildSExt(s->b, LLVMBuildLoad2(s->b, s->t_i32, f->base.line_slot, ""), s->t_i64, ""),
+            cg_cstr(&f->base, fn->src_name ? fn->src_name : fn->name),
+        };
+        LLVMTypeRef ty;
+        LLVMValueRef af = cg_rtfn(s, cg_rtfn_id("rt_exc_add_frame"), &ty);
+        LLVMBuildCall2(s->b, ty, af, args, 4, "");
+    }
+    if (f->ret_slot)
+        LLVMBuildRet(s->b, LLVMConstNull(cg_ltype(g, fn->ret)));
+    else
+        LLVMBuildRetVoid(s->b);
+    LLVMPositionBuilderAtEnd(s->b, ok_exit);
+    if (f->ret_slot)
+        LLVMBuildRet(s->b, LLVMBuildLoad2(s->b, cg_ltype(g, fn->ret), f->ret_slot, ""));
+    else
+        LLVMBuildRetVoid(s->b);
+
+    LLVMPositionBuilderAtEnd(s->b, f->base.entry);
+    LLVMBuildBr(s->b, body);
+    free(f->local_slot);
+    free(f->local_owned);
+    free(f->temps);
+}
+
+/* void pf_main(pf_ctx *ctx): runs main, then releases the module globals (zero leaks). */
+static void gen_entry(cg_gen *g) {
+    cg_state *s = &g->s;
+    LLVMTypeRef ty = LLVMFunctionType(s->t_void, &s->t_ptr, 1, 0);
+    LLVMValueRef fn = LLVMAddFunction(s->m, CG_ENTRY_NAME, ty);
+    LLVMBasicBlockRef bb = LLVMAppendBasicBlockInContext(s->c, fn, "entry");
+    LLVMPositionBuilderAtEnd(s->b, bb);
+    LLVMValueRef ctx = LLVMGetParam(fn, 0);
+    const ir_func *m = g->mod->main;
+    LLVMBuildCall2(s->b, g->fn_type[m->id], g->fn[m->id], &ctx, 1, "");
+    cg_gfn F;
+    memset(&F, 0, sizeof F);
+    F.base.s = s;
+    F.base.fn = fn;
+    F.base.ctx = ctx;
+    F.base.entry = bb;
+    F.g = g;
+    for (int32_t i = 0; i < g->mod->nglobals; i++) {
+        const ir_global *gl = g->mod->globals[i];
+        if (!cg_is_obj(gl->type)) continue;
+        ir_type opt = *gl->type;
+        opt.kind = IR_T_OPTIONAL;
+        LLVMValueRef v = LLVMBuildLoad2(s->b, s->t_ptr, g->gvar[i], "");
+        rc_update(&F, v, &opt, -1);
+        LLVMBuildStore(s->b, LLVMConstNull(s->t_ptr), g->gvar[i]);
+    }
+    LLVMBuildRetVoid(s->b);
+}
+
+cg_module *cg_compile(const ir_module *mod, char **err) {
+    cg_module *cm = cg_module_new(mod->path ? mod->path : "pf", err);
+    if (!cm) return NULL;
+    cg_gen G;
+    memset(&G, 0, sizeof G);
+    cg_gen *g = &G;
+    g->mod = mod;
+    cg_state_init(&g->s, cg_module_llvm_context(cm), cg_module_llvm_module(cm));
+    cg_state *s = &g->s;
+    LLVMTypeRef df[12] = {s->t_i32, s->t_i32, s->t_ptr, s->t_ptr, s->t_ptr, s->t_ptr,
+                          s->t_ptr, s->t_ptr, s->t_ptr, s->t_ptr, s->t_ptr, s->t_ptr};
+    g->t_desc = LLVMStructCreateNamed(s->c, "pf_type");
+    LLVMStructSetBody(g->t_desc, df, 12, 0);
+    g->fn = calloc((size_t)mod->nfuncs + 1, sizeof *g->fn);
+    g->fn_type = calloc((size_t)mod->nfuncs + 1, sizeof *g->fn_type);
+    g->gvar = calloc((size_t)mod->nglobals + 1, sizeof *g->gvar);
+    g->tdesc = calloc((size_t)mod->ntypes + 1, sizeof *g->tdesc);
+    for (int32_t i = 0; i < mod->nglobals; i++) {
+        const ir_global *gl = mod->globals[i];
+        LLVMTypeRef t = cg_ltype(g, gl->type);
+        char name[300];
+        snprintf(name, sizeof name, "pf.g:%s", gl->name);
+        g->gvar[i] = LLVMAddGlobal(s->m, t, name);
+        LLVMSetInitializer(g->gvar[i], LLVMConstNull(t));
+        LLVMSetLinkage(g->gvar[i], LLVMInternalLinkage);
+    }
+    for (int32_t i = 0; i < mod->nfuncs; i++) declare_func(g, mod->funcs[i]);
+    for (int32_t i = 0; i < mod->nfuncs && !g->err; i++) gen_func(g, mod->funcs[i]);
+    if (!g->err) gen_entry(g);
+    free(g->fn);
+    free(g->fn_type);
+    free(g->gvar);
+    free(g->tdesc);
+    cg_state_dispose(&g->s);
+    if (g->err) {
+        if (err) *err = g->err;
+        else free(g->err);
+        cg_module_free(cm);
+        return NULL;
+    }
+    return cm;
+}
