@@ -94,6 +94,8 @@ char *pf_arena_strndup(pf_arena *a, const char *s, size_t len) {
 char *pf_arena_strdup(pf_arena *a, const char *s) { return pf_arena_strndup(a, s, strlen(s)); }
 
 char *pf_arena_vsprintf(pf_arena *a, const char *fmt, va_list ap) {
+    if (!fmt)
+        return pf_arena_strdup(a, "");
     va_list ap2;
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap2);
