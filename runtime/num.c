@@ -63,6 +63,21 @@ double rt_int_truediv(pf_ctx *ctx, int64_t a, int64_t b) {
     return (double)((long double)a / (long double)b);
 }
 
+int64_t rt_int_lshift(pf_ctx *ctx, int64_t a, int64_t b) {
+    if (b < 0) return rt_raise(ctx, PF_EXC_VALUE, "negative shift count");
+    if (a == 0) return 0;
+    if (b >= 64) return rt_raise_overflow(ctx);
+    int64_t r = (int64_t)((uint64_t)a << b);
+    if ((r >> b) != a) return rt_raise_overflow(ctx);
+    return r;
+}
+
+int64_t rt_int_rshift(pf_ctx *ctx, int64_t a, int64_t b) {
+    if (b < 0) return rt_raise(ctx, PF_EXC_VALUE, "negative shift count");
+    if (b >= 63) return a < 0 ? -1 : 0;
+    return a >> b; /* arithmetic shift = floor division by 2**b, as Python */
+}
+
 double rt_float_div(pf_ctx *ctx, double a, double b) {
     if (b == 0.0) {
         rt_raise_float_zerodiv(ctx);

@@ -353,6 +353,8 @@ int64_t rt_int_mod(pf_ctx *ctx, int64_t a, int64_t b);      /* a % b, sign of b 
 int64_t rt_int_pow(pf_ctx *ctx, int64_t a, int64_t b);      /* a ** b, b >= 0 (checked) */
 double rt_int_pow_neg(pf_ctx *ctx, int64_t a, int64_t b);   /* a ** b for b < 0: a float */
 double rt_int_truediv(pf_ctx *ctx, int64_t a, int64_t b);   /* a / b, correctly rounded */
+int64_t rt_int_lshift(pf_ctx *ctx, int64_t a, int64_t b);   /* a << b, checked; b < 0 ValueError */
+int64_t rt_int_rshift(pf_ctx *ctx, int64_t a, int64_t b);   /* a >> b (floor); b < 0 ValueError */
 double rt_float_div(pf_ctx *ctx, double a, double b);       /* a / b (ZeroDivisionError) */
 double rt_float_floordiv(pf_ctx *ctx, double a, double b);  /* a // b */
 double rt_float_mod(pf_ctx *ctx, double a, double b);       /* a % b, sign of b */

@@ -52,6 +52,15 @@ static void run(void) {
     rt_int_abs(c, INT64_MIN);
     CHECK_RAISED(c, PF_EXC_OVERFLOW, NULL);
 
+    CHECK_INT(rt_int_lshift(c, 1, 62), 1LL << 62);
+    CHECK_INT(rt_int_lshift(c, -1, 63), INT64_MIN);
+    rt_int_lshift(c, 1, 63);
+    CHECK_RAISED(c, PF_EXC_OVERFLOW, NULL);
+    rt_int_lshift(c, 3, -1);
+    CHECK_RAISED(c, PF_EXC_VALUE, "negative shift count");
+    CHECK_INT(rt_int_rshift(c, -7, 1), -4);
+    CHECK_INT(rt_int_rshift(c, -7, 100), -1);
+
     /* floats */
     CHECK_F(rt_float_floordiv(c, 7.5, -2), -4.0);
     CHECK_F(rt_float_mod(c, -7.5, 2), 0.5);
