@@ -59,4 +59,36 @@ double pf_math_degrees(pf_ctx *ctx, double x);
 double pf_math_radians(pf_ctx *ctx, double x);
 double pf_math_fsum(pf_ctx *ctx, const pf_list *xs); /* exact (Shewchuk) like CPython */
 
+/* ---- time module ---- */
+double pf_time_time(pf_ctx *ctx);         /* time.time(): seconds since the epoch */
+double pf_time_perf_counter(pf_ctx *ctx); /* time.perf_counter(): monotonic seconds */
+void pf_time_sleep(pf_ctx *ctx, double s); /* time.sleep(s); negative raises ValueError */
+
+/* ---- the module table the compiler resolves `import math` / `math.sqrt(x)` against ----
+ * Type codes: 'l' int, 'd' float (int arguments are converted), 'b' bool, 'v' none. Every
+ * function takes ctx first; `params` lists the rest. A name may appear twice with different
+ * arities (math.log(x) and math.log(x, base)). ORDER MODTAB: one row per function. */
+typedef struct pf_module_fn {
+    const char *module;  /* "math" */
+    const char *name;    /* "sqrt" */
+    const char *symbol;  /* "pf_math_sqrt": the C symbol compiled code calls */
+    void *addr;          /* its address, for the JIT's symbol table */
+    const char *ret;     /* one type code */
+    const char *params;  /* type codes after ctx */
+    int may_raise;       /* sets ctx->exc on error: test it after the call */
+} pf_module_fn;
+
+typedef struct pf_module_const {
+    const char *module, *name; /* "math", "pi" */
+    char type;                 /* 'd' (all current constants are floats) */
+    double value;
+} pf_module_const;
+
+const pf_module_fn *pf_module_fns(size_t *n);
+const pf_module_const *pf_module_consts(size_t *n);
+/* The row for module.name with nparams arguments, or NULL. */
+const pf_module_fn *pf_module_find(const char *module, const char *name, int nparams);
+const pf_module_const *pf_module_find_const(const char *module, const char *name);
+int pf_module_exists(const char *module); /* is `import module` a stdlib module? */
+
 #endif

@@ -140,6 +140,14 @@ static void run(void) {
     CHECK_INT(pf_math_factorial(c, 20), 2432902008176640000LL);
     CHECK_INT(pf_math_gcd(c, -12, 18), 6);
 
+    /* the module table the compiler resolves math.* against */
+    const pf_module_fn *lg = pf_module_find("math", "log", 2);
+    CHECK(lg && lg->addr == (void *)&pf_math_log_base && strcmp(lg->params, "dd") == 0);
+    CHECK(pf_module_find("math", "floor", 1) && strcmp(pf_module_find("math", "floor", 1)->ret, "l") == 0);
+    CHECK(pf_module_find("math", "nosuch", -1) == NULL);
+    CHECK(pf_module_find_const("math", "pi") && pf_module_find_const("math", "pi")->value == 3.141592653589793);
+    CHECK(pf_module_exists("math") && !pf_module_exists("os"));
+
     /* exception hierarchy */
     CHECK(rt_exc_matches(PF_EXC_ZERODIV, PF_EXC_ARITHMETIC));
     CHECK(rt_exc_matches(PF_EXC_OVERFLOW, PF_EXC_ARITHMETIC));
