@@ -46,7 +46,7 @@ pf_str *rt_str_from_cstr(pf_ctx *ctx, const char *c) { return rt_str_new(ctx, c,
 pf_str *rt_str_concat(pf_ctx *ctx, pf_str *a, const pf_str *b) {
     if (b->len == 0) return a;
     int64_t len = a->len + b->len;
-    if (a->h.rc == 1) {
+    if (a->h.rc == 1 && a != b) {
         /* unique: extend in place (realloc is amortised by the allocator's own size classes) */
         pf_str *r = realloc(a, sizeof(pf_str) + (size_t)len + 1);
         if (!r) {

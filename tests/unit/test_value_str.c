@@ -88,6 +88,9 @@ static void run(void) {
     CHECK_INT(acc->len, 100);
     CHECK_INT(acc->h.rc, 1);
     rt_decref(&acc->h);
+    pf_str *twice = rt_str_from_cstr(c, "ab");
+    twice = rt_str_concat(c, twice, twice); /* s = s + s with s unique: must not read freed memory */
+    CHECK_STR(c, twice, "abab");
     pf_str *parts3[3] = {rt_str_from_cstr(c, "a"), rt_str_from_cstr(c, "\xc3\xa9"), rt_str_from_cstr(c, "b")};
     CHECK_STR(c, rt_str_concat_n(c, 3, parts3), "a\xc3\xa9" "b");
     CHECK_STR(c, rt_str_repeat(c, S(c, "ab"), 3), "ababab");
