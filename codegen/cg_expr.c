@@ -719,6 +719,28 @@ static cg_val op(cg_gfn *f, const ir_expr *e) {
         r = rt_obj(f, e, "rt_list_range", args, 4);
         break;
     }
+    case IR_OP_CHR: {
+        LLVMValueRef args[2] = {CTX, a0};
+        r = rt_obj(f, e, "pf_chr", args, 2);
+        break;
+    }
+    case IR_OP_ORD: {
+        LLVMValueRef args[2] = {CTX, a0};
+        r = cg_borrowed(rt(f, "pf_ord", args, 2));
+        break;
+    }
+    case IR_OP_MATH_GCD: {
+        LLVMValueRef args[3] = {CTX, a0, a1};
+        r = cg_borrowed(rt(f, "pf_math_gcd", args, 3));
+        break;
+    }
+    case IR_OP_TIME_TIME:
+    case IR_OP_TIME_PERF: {
+        LLVMValueRef args[1] = {CTX};
+        r = cg_borrowed(rt(f, e->op == IR_OP_TIME_TIME ? "pf_time_time" : "pf_time_perf_counter", args, 1));
+        break;
+    }
+    case IR_OP_PF_THREADS: r = cg_borrowed(i64c(f, 1)); break;
     case IR_OP_EXC_STR: {
         LLVMValueRef args[2] = {CTX, a0};
         r = rt_obj(f, e, "rt_exc_str", args, 2);

@@ -4,6 +4,7 @@
  * this table, and taking each address here makes the linker keep every entry point in pfc. */
 #include "codegen/cg_internal.h"
 #include "runtime/runtime.h"
+#include "stdlib/builtins.h"
 
 #define RAISE CG_RT_MAY_RAISE
 #define COLD CG_RT_COLD
@@ -130,6 +131,12 @@
     X(rt_out_flush, "v", "p", 0) \
     X(rt_print, "v", "plpppp", RAISE) \
     X(rt_print_str, "v", "pp", 0) \
+    /* stdlib (stdlib/builtins.h) */ \
+    X(pf_chr, "p", "pl", RAISE) \
+    X(pf_ord, "l", "pp", RAISE) \
+    X(pf_math_gcd, "l", "pll", RAISE) \
+    X(pf_time_time, "d", "p", 0) \
+    X(pf_time_perf_counter, "d", "p", 0) \
 
 /* Every entry is referenced weakly: a runtime function not linked in yet reads as NULL and is
  * simply not offered to the JIT (a module calling it fails at lookup with the symbol's name).
