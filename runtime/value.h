@@ -50,7 +50,8 @@ static inline double pf_slot_to_float(pf_slot s) { double d; memcpy(&d, &s, 8); 
  * Type descriptors. Codegen emits them as constant globals; the runtime only reads them.
  * ========================================================================================== */
 
-/* ORDER TKIND: kinds of static types. Starts at 1 so a zeroed descriptor is invalid. */
+/* ORDER TKIND: kinds of static types, sync with ir/ir.h IR_T_* (same values: codegen casts).
+ * Starts at 1 so a zeroed descriptor is invalid. */
 typedef enum pf_tkind {
     PF_T_INT = 1,
     PF_T_FLOAT,    /* 2 */
@@ -167,8 +168,8 @@ typedef struct pf_rec {
 
 /* A function value: code pointer plus captured environment (captured by value, n slots whose
  * types are type->fields[i]; a plain function has n == 0 and may be an immortal constant).
- * The code's signature is the compiled function's own, with the closure (borrowed) passed as
- * the argument after ctx: ret fn(pf_ctx *ctx, pf_closure *self, args...).
+ * How `fn` is called is codegen's convention (codegen/); the runtime never calls it (sorted,
+ * min and max take a pf_key_fn thunk instead).
  * LAYOUT pf_closure: 0 hdr  8 n:i64  16 type:ptr  24 fn:ptr  32 slots[n]:i64 */
 typedef struct pf_closure {
     pf_obj h;
