@@ -7,22 +7,23 @@
 
 static int elem_is_obj(const pf_type *type) { return type && type->elem && pf_type_is_obj(type->elem); }
 
+/* The first buffer is allocated with the header (one malloc per list); growing moves the
+ * elements to a separate buffer, so the list's address never changes. */
+static pf_slot *inline_data(const pf_list *xs) { return (pf_slot *)(uintptr_t)(xs + 1); }
+
 pf_list *rt_list_new(pf_ctx *ctx, const pf_type *type, int64_t cap) {
-    pf_list *xs = (pf_list *)rt_alloc(ctx, sizeof(pf_list), PF_K_LIST);
+    if (cap < 0) cap = 0;
+    if (cap > (INT64_MAX - (int64_t)sizeof(pf_list)) / (int64_t)sizeof(pf_slot) / 2) {
+        rt_raise_nomem(ctx);
+        return NULL;
+    }
+    pf_list *xs = (pf_list *)rt_alloc(ctx, sizeof(pf_list) + sizeof(pf_slot) * (size_t)cap, PF_K_LIST);
     if (!xs) return NULL;
     xs->h.flags = elem_is_obj(type) ? PF_F_OBJS : 0;
     xs->len = 0;
-    xs->cap = cap > 0 ? cap : 0;
+    xs->cap = cap;
     xs->type = type;
-    xs->data = NULL;
-    if (cap > 0) {
-        xs->data = malloc(sizeof(pf_slot) * (size_t)cap);
-        if (!xs->data) {
-            free(xs);
-            rt_raise_nomem(ctx);
-            return NULL;
-        }
-    }
+    xs->data = cap ? inline_data(xs) : NULL;
     return xs;
 }
 
@@ -38,7 +39,13 @@ static int reserve(pf_ctx *ctx, pf_list *xs, int64_t need) {
     if (need <= xs->cap) return 0;
     int64_t cap = xs->cap < 4 ? 4 : xs->cap + xs->cap / 2;
     if (cap < need) cap = need;
-    pf_slot *d = realloc(xs->data, sizeof(pf_slot) * (size_t)cap);
+    pf_slot *d;
+    if (xs->data == inline_data(xs)) {
+        d = malloc(sizeof(pf_slot) * (size_t)cap);
+        if (d) memcpy(d, xs->data, sizeof(pf_slot) * (size_t)xs->len);
+    } else {
+        d = realloc(xs->data, sizeof(pf_slot) * (size_t)cap);
+    }
     if (!d) {
         rt_raise_nomem(ctx);
         return -1;

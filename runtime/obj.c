@@ -73,7 +73,7 @@ void rt_free(pf_obj *o) {
         if (o->flags & PF_F_OBJS)
             for (int64_t i = 0; i < xs->len; i++)
                 if (xs->data[i]) rt_decref(PF_OBJ_OF(xs->data[i]));
-        free(xs->data);
+        if (xs->data != (pf_slot *)(uintptr_t)(xs + 1)) free(xs->data); /* else allocated with xs */
         break;
     }
     case PF_K_TUPLE:

@@ -152,7 +152,8 @@ typedef struct pf_list {
     pf_obj h;            /* flags: PF_F_OBJS when elem type is a heap (or optional) type */
     int64_t len;         /* live elements */
     int64_t cap;         /* allocated slots in data */
-    pf_slot *data;       /* malloc'd, or NULL when cap == 0 */
+    pf_slot *data;       /* right after the header (allocated with it) or a separate malloc'd
+                            buffer after growth; NULL when cap == 0. Free nothing yourself. */
     const pf_type *type; /* the list type (kind PF_T_LIST) */
 } pf_list;
 
