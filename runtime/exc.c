@@ -51,7 +51,7 @@ int64_t rt_raise_nomem(pf_ctx *ctx) {
     return 0;
 }
 
-pf_exc *rt_exc_new(pf_ctx *ctx, int kind, pf_str *msg) {
+static pf_exc *exc_make(pf_ctx *ctx, int kind, pf_str *msg) {
     pf_exc *e = (pf_exc *)rt_alloc(ctx, sizeof(pf_exc), PF_K_EXC);
     if (!e) {
         if (msg) rt_decref(&msg->h);
@@ -63,6 +63,17 @@ pf_exc *rt_exc_new(pf_ctx *ctx, int kind, pf_str *msg) {
     e->frames = NULL;
     e->cap = 0;
     return e;
+}
+
+pf_exc *rt_exc_new(pf_ctx *ctx, int kind, pf_str *msg) {
+    if (kind == PF_EXC_KEY && msg) {
+        /* str(KeyError(x)) is repr(x), as CPython: `raise KeyError("k")` prints KeyError: 'k' */
+        pf_str *r = rt_str_repr(ctx, msg);
+        rt_decref(&msg->h);
+        if (!r) return NULL;
+        msg = r;
+    }
+    return exc_make(ctx, kind, msg);
 }
 
 int64_t rt_raise_exc(pf_ctx *ctx, pf_exc *e) {
@@ -111,7 +122,7 @@ int64_t rt_raise_assert(pf_ctx *ctx, pf_str *msg) { return rt_raise_msg(ctx, PF_
 int64_t rt_raise_key(pf_ctx *ctx, pf_slot key, const pf_type *kt) {
     pf_str *r = rt_repr(ctx, key, kt);
     if (!r) return 0;
-    return rt_raise_msg(ctx, PF_EXC_KEY, r);
+    return rt_raise_exc(ctx, exc_make(ctx, PF_EXC_KEY, r));
 }
 
 void rt_exc_add_frame(pf_ctx *ctx, const char *file, int64_t line, const char *func) {

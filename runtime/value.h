@@ -271,7 +271,8 @@ int64_t rt_raise_recursion(pf_ctx *ctx);     /* "maximum recursion depth exceede
 int64_t rt_raise_assert(pf_ctx *ctx, pf_str *msg); /* AssertionError; consumes msg (may be NULL) */
 int64_t rt_raise_key(pf_ctx *ctx, pf_slot key, const pf_type *kt); /* KeyError: repr(key) */
 int64_t rt_raise_nomem(pf_ctx *ctx);         /* MemoryError without allocating */
-/* New exception object (kind, message consumed, may be NULL), not raised. */
+/* New exception object (kind, message consumed, may be NULL), not raised. As CPython, a
+ * KeyError's message is stored as repr(msg) (`raise KeyError("k")` prints KeyError: 'k'). */
 pf_exc *rt_exc_new(pf_ctx *ctx, int kind, pf_str *msg);
 /* Append a traceback frame to the pending exception ctx->exc (no-op when none). */
 void rt_exc_add_frame(pf_ctx *ctx, const char *file, int64_t line, const char *func);

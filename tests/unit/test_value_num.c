@@ -188,6 +188,8 @@ static void run(void) {
     rt_decref(&key->h);
     CHECK_STR(c, rt_exc_repr(c, c->exc), "KeyError('k')");
     CHECK_RAISED(c, PF_EXC_KEY, "'k'");
+    rt_raise_msg(c, PF_EXC_KEY, rt_str_from_cstr(c, "custom")); /* raise KeyError("custom") */
+    CHECK_RAISED(c, PF_EXC_KEY, "'custom'");
     rt_raise_msg(c, PF_EXC_VALUE, NULL); /* raise ValueError */
     mem = open_memstream(&out, &outlen);
     rt_exc_print(c->exc, mem);
