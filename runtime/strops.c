@@ -210,3 +210,185 @@ static pf_str *map_case(pf_ctx *ctx, const pf_str *s, int upper) {
 
 pf_str *rt_str_upper(pf_ctx *ctx, const pf_str *s) { return map_case(ctx, s, 1); }
 pf_str *rt_str_lower(pf_ctx *ctx, const pf_str *s) { return map_case(ctx, s, 0); }
+
+/* ---- more str methods -------------------------------------------------------------------- */
+
+int64_t rt_str_count(const pf_str *s, const pf_str *sub) {
+    if (sub->len == 0) return s->ncp + 1;
+    int64_t n = 0, i = 0;
+    for (;;) {
+        const char *hit = memmem(s->data + i, (size_t)(s->len - i), sub->data, (size_t)sub->len);
+        if (!hit) return n;
+        n++;
+        i = hit - s->data + sub->len;
+    }
+}
+
+static int64_t cp_index(const pf_str *s, int64_t byte_off) {
+    if (s->h.flags & PF_F_ASCII) return byte_off;
+    int64_t cps = 0;
+    for (int64_t i = 0; i < byte_off; i++)
+        if (((unsigned char)s->data[i] & 0xC0) != 0x80) cps++;
+    return cps;
+}
+
+int64_t rt_str_rfind(const pf_str *s, const pf_str *sub) {
+    if (sub->len > s->len) return -1;
+    for (int64_t i = s->len - sub->len; i >= 0; i--)
+        if (memcmp(s->data + i, sub->data, (size_t)sub->len) == 0) return cp_index(s, i);
+    return -1;
+}
+
+int64_t rt_str_index_of(pf_ctx *ctx, const pf_str *s, const pf_str *sub) {
+    int64_t i = rt_str_find(s, sub);
+    if (i < 0) return rt_raise(ctx, PF_EXC_VALUE, "substring not found");
+    return i;
+}
+
+static uint32_t next_cp(const unsigned char *d, int64_t *i) {
+    uint32_t c = d[*i];
+    int n = c < 0x80 ? 0 : c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3;
+    if (n) c &= 0x3F >> n;
+    (*i)++;
+    while (n--) c = (c << 6) | (d[(*i)++] & 0x3F);
+    return c;
+}
+
+static int cp_upper(uint32_t c) { return to_lower(c) != c; }
+static int cp_lower(uint32_t c) { return to_upper(c) != c || c == 0xDF; }
+static int cp_alpha(uint32_t c) {
+    if (c < 0x80) return (c | 32) >= 'a' && (c | 32) <= 'z';
+    return cp_upper(c) || cp_lower(c) || c == 0xAA || c == 0xBA;
+}
+static int cp_digit(uint32_t c) { return c >= '0' && c <= '9'; }
+static int cp_space(uint32_t c) {
+    return c == ' ' || (c >= 9 && c <= 13) || (c >= 0x1c && c <= 0x1f) || c == 0x85 || c == 0xA0 ||
+           c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
+           c == 0x205F || c == 0x3000;
+}
+
+/* every code point satisfies pred (and there is at least one) */
+static int64_t all_cps(const pf_str *s, int (*pred)(uint32_t)) {
+    if (s->len == 0) return 0;
+    const unsigned char *d = (const unsigned char *)s->data;
+    for (int64_t i = 0; i < s->len;)
+        if (!pred(next_cp(d, &i))) return 0;
+    return 1;
+}
+
+static int cp_alnum(uint32_t c) { return cp_alpha(c) || cp_digit(c); }
+int64_t rt_str_isdigit(const pf_str *s) { return all_cps(s, cp_digit); }
+int64_t rt_str_isalpha(const pf_str *s) { return all_cps(s, cp_alpha); }
+int64_t rt_str_isalnum(const pf_str *s) { return all_cps(s, cp_alnum); }
+int64_t rt_str_isspace(const pf_str *s) { return all_cps(s, cp_space); }
+
+/* cased characters exist and all are of the wanted case */
+static int64_t cased(const pf_str *s, int upper) {
+    const unsigned char *d = (const unsigned char *)s->data;
+    int any = 0;
+    for (int64_t i = 0; i < s->len;) {
+        uint32_t c = next_cp(d, &i);
+        if (cp_upper(c)) {
+            if (!upper) return 0;
+            any = 1;
+        } else if (cp_lower(c)) {
+            if (upper) return 0;
+            any = 1;
+        }
+    }
+    return any;
+}
+int64_t rt_str_isupper(const pf_str *s) { return cased(s, 1); }
+int64_t rt_str_islower(const pf_str *s) { return cased(s, 0); }
+
+pf_str *rt_str_zfill(pf_ctx *ctx, const pf_str *s, int64_t width) {
+    if (width <= s->ncp) {
+        rt_incref((pf_obj *)&s->h);
+        return (pf_str *)s;
+    }
+    rt_sbuf sb = {0};
+    int64_t i = 0;
+    if (s->len && (s->data[0] == '+' || s->data[0] == '-')) rt_sb_putc(&sb, s->data[i++]);
+    rt_sb_fill(&sb, "0", 1, width - s->ncp);
+    rt_sb_put(&sb, s->data + i, (size_t)(s->len - i));
+    return rt_sb_finish(ctx, &sb);
+}
+
+static pf_str *justify(pf_ctx *ctx, const pf_str *s, int64_t width, const pf_str *fill, int how) {
+    if (fill && fill->ncp != 1) {
+        rt_raise(ctx, PF_EXC_TYPE, "The fill character must be exactly one character long");
+        return NULL;
+    }
+    if (width <= s->ncp) {
+        rt_incref((pf_obj *)&s->h);
+        return (pf_str *)s;
+    }
+    const char *f = fill ? fill->data : " ";
+    size_t fl = fill ? (size_t)fill->len : 1;
+    int64_t marg = width - s->ncp, left;
+    if (how < 0) left = 0;
+    else if (how > 0) left = marg;
+    else left = marg / 2 + (marg & width & 1); /* CPython's str.center */
+    rt_sbuf sb = {0};
+    rt_sb_fill(&sb, f, fl, left);
+    rt_sb_put(&sb, s->data, (size_t)s->len);
+    rt_sb_fill(&sb, f, fl, marg - left);
+    return rt_sb_finish(ctx, &sb);
+}
+
+pf_str *rt_str_center(pf_ctx *ctx, const pf_str *s, int64_t w, const pf_str *f) { return justify(ctx, s, w, f, 0); }
+pf_str *rt_str_ljust(pf_ctx *ctx, const pf_str *s, int64_t w, const pf_str *f) { return justify(ctx, s, w, f, -1); }
+pf_str *rt_str_rjust(pf_ctx *ctx, const pf_str *s, int64_t w, const pf_str *f) { return justify(ctx, s, w, f, 1); }
+
+/* mode 0: capitalize (first upper, rest lower); 1: title (upper after a non-cased char) */
+static pf_str *recase(pf_ctx *ctx, const pf_str *s, int title) {
+    rt_sbuf sb = {0};
+    const unsigned char *d = (const unsigned char *)s->data;
+    int prev_cased = 0, first = 1;
+    for (int64_t i = 0; i < s->len;) {
+        uint32_t c = next_cp(d, &i);
+        int up = title ? !prev_cased : first;
+        if (up && c == 0xDF) rt_sb_put(&sb, "Ss", 2);
+        else put_cp(&sb, up ? to_upper(c) : to_lower(c));
+        prev_cased = cp_upper(c) || cp_lower(c);
+        first = 0;
+    }
+    return rt_sb_finish(ctx, &sb);
+}
+
+pf_str *rt_str_capitalize(pf_ctx *ctx, const pf_str *s) { return recase(ctx, s, 0); }
+pf_str *rt_str_title(pf_ctx *ctx, const pf_str *s) { return recase(ctx, s, 1); }
+
+pf_str *rt_str_removeprefix(pf_ctx *ctx, const pf_str *s, const pf_str *p) {
+    if (p->len && rt_str_startswith(s, p)) return rt_str_new(ctx, s->data + p->len, s->len - p->len);
+    rt_incref((pf_obj *)&s->h);
+    return (pf_str *)s;
+}
+
+pf_str *rt_str_removesuffix(pf_ctx *ctx, const pf_str *s, const pf_str *p) {
+    if (p->len && rt_str_endswith(s, p)) return rt_str_new(ctx, s->data, s->len - p->len);
+    rt_incref((pf_obj *)&s->h);
+    return (pf_str *)s;
+}
+
+pf_list *rt_str_splitlines(pf_ctx *ctx, const pf_str *s) {
+    pf_list *r = new_str_list(ctx);
+    if (!r) return NULL;
+    const unsigned char *d = (const unsigned char *)s->data;
+    int64_t start = 0;
+    for (int64_t i = 0; i < s->len;) {
+        int64_t at = i;
+        uint32_t c = next_cp(d, &i);
+        int brk = c == '\n' || c == '\r' || c == 0x0B || c == 0x0C || (c >= 0x1C && c <= 0x1E) || c == 0x85 ||
+                  c == 0x2028 || c == 0x2029;
+        if (!brk) continue;
+        if (push_piece(ctx, r, s->data + start, at - start) < 0) goto fail;
+        if (c == '\r' && i < s->len && d[i] == '\n') i++;
+        start = i;
+    }
+    if (start < s->len && push_piece(ctx, r, s->data + start, s->len - start) < 0) goto fail;
+    return r;
+fail:
+    rt_decref(&r->h);
+    return NULL;
+}

@@ -409,6 +409,26 @@ pf_str *rt_str_replace(pf_ctx *ctx, const pf_str *s, const pf_str *old, const pf
 /* s.split(sep, maxsplit): sep NULL = whitespace runs; maxsplit -1 = all. Returns list[str]. */
 pf_list *rt_str_split(pf_ctx *ctx, const pf_str *s, const pf_str *sep, int64_t maxsplit);
 pf_str *rt_str_join(pf_ctx *ctx, const pf_str *sep, const pf_list *parts); /* sep.join(list[str]) */
+int64_t rt_str_count(const pf_str *s, const pf_str *sub);   /* non-overlapping occurrences */
+int64_t rt_str_rfind(const pf_str *s, const pf_str *sub);   /* code-point index or -1 */
+int64_t rt_str_index_of(pf_ctx *ctx, const pf_str *s, const pf_str *sub); /* s.index: ValueError */
+/* Character classes (ASCII exact; Latin-1/Greek/Cyrillic letters count as alphabetic and cased) */
+int64_t rt_str_isdigit(const pf_str *s);
+int64_t rt_str_isalpha(const pf_str *s);
+int64_t rt_str_isalnum(const pf_str *s);
+int64_t rt_str_isspace(const pf_str *s);
+int64_t rt_str_isupper(const pf_str *s);
+int64_t rt_str_islower(const pf_str *s);
+pf_str *rt_str_zfill(pf_ctx *ctx, const pf_str *s, int64_t width);
+/* center/ljust/rjust with a one-character fill (NULL = space); TypeError for a longer fill */
+pf_str *rt_str_center(pf_ctx *ctx, const pf_str *s, int64_t width, const pf_str *fill);
+pf_str *rt_str_ljust(pf_ctx *ctx, const pf_str *s, int64_t width, const pf_str *fill);
+pf_str *rt_str_rjust(pf_ctx *ctx, const pf_str *s, int64_t width, const pf_str *fill);
+pf_str *rt_str_capitalize(pf_ctx *ctx, const pf_str *s);
+pf_str *rt_str_title(pf_ctx *ctx, const pf_str *s);
+pf_str *rt_str_removeprefix(pf_ctx *ctx, const pf_str *s, const pf_str *prefix);
+pf_str *rt_str_removesuffix(pf_ctx *ctx, const pf_str *s, const pf_str *suffix);
+pf_list *rt_str_splitlines(pf_ctx *ctx, const pf_str *s); /* list[str], no line ends */
 /* Iteration over code points without O(n) indexing: returns the 1-char string at byte offset
  * *pos and advances *pos; loop while *pos < s->len. */
 pf_str *rt_str_next_char(pf_ctx *ctx, const pf_str *s, int64_t *pos);

@@ -122,6 +122,37 @@ static void run(void) {
     rt_str_to_float(c, S(c, "0x10"));
     CHECK_RAISED(c, PF_EXC_VALUE, "could not convert string to float: '0x10'");
 
+    /* more methods (expected values printed by python3.11) */
+    CHECK_STR(c, rt_str_center(c, S(c, "ab"), 5, NULL), "  ab ");
+    CHECK_STR(c, rt_str_center(c, S(c, "ab"), 6, S(c, "*")), "**ab**");
+    CHECK_STR(c, rt_str_center(c, S(c, "abc"), 6, NULL), " abc  ");
+    CHECK_STR(c, rt_str_center(c, S(c, "a"), 4, NULL), " a  ");
+    CHECK_STR(c, rt_str_ljust(c, S(c, "a"), 3, S(c, "\xc3\xa9")), "a\xc3\xa9\xc3\xa9");
+    CHECK_STR(c, rt_str_rjust(c, S(c, "a"), 3, NULL), "  a");
+    CHECK_STR(c, rt_str_zfill(c, S(c, "-42"), 6), "-00042");
+    CHECK_STR(c, rt_str_zfill(c, S(c, "+x"), 4), "+00x");
+    CHECK_STR(c, rt_str_title(c, S(c, "hello world_foo bAR")), "Hello World_Foo Bar");
+    CHECK_STR(c, rt_str_title(c, S(c, "they're")), "They'Re");
+    CHECK_STR(c, rt_str_capitalize(c, S(c, "hELLO")), "Hello");
+    CHECK_STR(c, list_repr(c, rt_str_splitlines(c, S(c, "a\r\nb\nc\r"))), "['a', 'b', 'c']");
+    CHECK_STR(c, list_repr(c, rt_str_splitlines(c, empty)), "[]");
+    CHECK_STR(c, rt_str_removeprefix(c, hello, S(c, "hello ")), "world");
+    CHECK_STR(c, rt_str_removesuffix(c, hello, S(c, "xx")), "hello world");
+    CHECK_INT(rt_str_count(S(c, "aaa"), S(c, "aa")), 1);
+    CHECK_INT(rt_str_count(S(c, "abc"), empty), 4);
+    CHECK_INT(rt_str_rfind(uni, S(c, "l")), 3);
+    CHECK_INT(rt_str_index_of(c, hello, wor), 6);
+    rt_str_index_of(c, hello, euro);
+    CHECK_RAISED(c, PF_EXC_VALUE, "substring not found");
+    CHECK_INT(rt_str_isupper(S(c, "x")), 0);
+    CHECK_INT(rt_str_isupper(S(c, "X1")), 1);
+    CHECK_INT(rt_str_isdigit(S(c, "12")), 1);
+    CHECK_INT(rt_str_isdigit(empty), 0);
+    CHECK_INT(rt_str_isspace(S(c, " \t")), 1);
+    CHECK_INT(rt_str_isalpha(S(c, "\xc3\xa9")), 1);
+    CHECK_INT(rt_str_isalnum(S(c, "a1-")), 0);
+    CHECK_INT(rt_str_islower(S(c, "abc1")), 1);
+
     /* chr / ord / list(str) */
     CHECK_STR(c, pf_chr(c, 0x20AC), "\xe2\x82\xac");
     CHECK_INT(pf_ord(c, euro), 0x20AC);
