@@ -276,10 +276,13 @@ typedef enum ir_expr_kind {
     IR_E_BOOL,     /* ival 0/1 */
     IR_E_NONE,     /* type NONE (a None of optional type is IR_E_NONE with type T|None) */
     IR_E_STR,      /* str, slen: a constant (emit as an immortal pf_str) */
-    IR_E_LOCAL,    /* local: read a slot of the current function */
+    IR_E_LOCAL,    /* local: read a slot of the current function. The node's type equals
+                      local->type except for an empty list/dict whose element type was only
+                      fixed later (list[None] slot read as list[int]): the value is empty */
     IR_E_GLOBAL,   /* global: read a module global */
     IR_E_CAPTURE,  /* index: read captured value `index` of the current function's closure
-                      (ir_func.env; type = env->elems[index]) */
+                      (ir_func.env; type = env->elems[index]); index -1: the closure itself
+                      (type = env), for a nested def that calls itself */
     IR_E_FUNC,     /* make a function value of FUNC type `type`: args = the captured values in
                       capture order (nargs == type->n; none: a plain function) */
     IR_E_UNARY,    /* op (NEG, INVERT, NOT), args[0] */
@@ -298,7 +301,8 @@ typedef enum ir_expr_kind {
     IR_E_COND,     /* args[1] if args[0] else args[2]; args[0] is bool */
     IR_E_CONVERT,  /* args[0] (int or bool) -> type (float or int): int->float, bool->int,
                       bool->float */
-    IR_E_WRAP,     /* args[0] of type T -> T | None (type); boxes a scalar */
+    IR_E_WRAP,     /* args[0] of type T -> T | None (type); boxes a scalar. args[0] may also be
+                      of type None (e.g. a call returning None): the result is then None */
     IR_E_UNWRAP,   /* args[0] of type T | None -> T, where narrowing proved it is not None */
     IR_E_ISNONE,   /* args[0] of optional type; ival = 0: `is None`, 1: `is not None`; bool.
                       (Tests with a statically known answer were folded to IR_E_BOOL.) */
@@ -313,7 +317,8 @@ typedef enum ir_expr_kind {
                       limit, and anything the callee raises). */
     IR_E_NEW,      /* construct class `type`: allocate the record (fields zero), call func =
                       `__init__[C, ...]` with the new instance as its params[0] and args as the
-                      rest; value = the instance. May raise. */
+                      rest; value = the instance. May raise. func is NULL (and args empty) for
+                      a class without __init__. */
     IR_E_OP,       /* op(args...): a builtin, see ir_op */
     IR_E_COMP,     /* comp: comprehension / generator reduction, see ir_comp */
     IR_E_LET,      /* local = args[0]; then value of args[1] (a temp evaluated once, e.g. a
