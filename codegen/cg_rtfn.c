@@ -106,7 +106,7 @@
     X(rt_list_index, "l", "ppl", RAISE) \
     X(rt_list_count, "l", "ppl", RAISE) \
     X(rt_list_reversed, "p", "pp", RAISE) \
-    X(rt_list_sorted, "p", "ppppl", RAISE) \
+    X(rt_list_sorted, "p", "pppppl", RAISE) \
     X(rt_list_range, "p", "plll", RAISE) \
     X(rt_range_len, "l", "lll", 0) \
     X(rt_float_sum, "d", "pl", 0) \
