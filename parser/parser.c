@@ -250,6 +250,19 @@ static rule infix_rule(parser *p) {
     }
 }
 
+/* Tokens that continue an expression as binary operators (`match - x:` is not a match). */
+static bool infix_rule_kind(lex_kind k) {
+    switch (k) {
+    case TK_PLUS: case TK_MINUS: case TK_STAR: case TK_SLASH: case TK_DSLASH: case TK_PERCENT:
+    case TK_DSTAR: case TK_AT: case TK_LSHIFT: case TK_RSHIFT: case TK_AMP: case TK_PIPE:
+    case TK_CARET: case TK_LT: case TK_GT: case TK_LE: case TK_GE: case TK_EQ: case TK_NE:
+    case TK_KW_IN: case TK_KW_IS: case TK_KW_AND: case TK_KW_OR: case TK_KW_IF:
+        return true;
+    default:
+        return false;
+    }
+}
+
 static ast_expr *expression(parser *p);
 static ast_expr *parse_prec(parser *p, prec min);
 static ast_expr *star_expressions(parser *p, bool allow_star);
@@ -945,6 +958,9 @@ static ast_expr *expression(parser *p) {
             e = x;
         }
     }
+    if (at(p, TK_WALRUS))
+        syntax_error(p, "assign the value to a name on its own line first",
+                     "pf does not support the ':=' operator");
     leave(p);
     return e;
 }
@@ -1067,6 +1083,10 @@ static void sync(parser *p) {
             depth--;
             if (depth == 0) {
                 advance(p);
+                /* The broken header's other clauses (else, elif, except, finally) go too. */
+                if (at(p, TK_KW_ELSE) || at(p, TK_KW_ELIF) || at(p, TK_KW_EXCEPT) ||
+                    at(p, TK_KW_FINALLY))
+                    continue;
                 return;
             }
         } else if (k == TK_NEWLINE && depth == 0) {
@@ -1326,11 +1346,12 @@ static ast_stmt *try_stmt(parser *p) {
         advance(p);
         colon_block(p, &s->u.try_.orelse, e, "'else' statement");
     }
-    if (at(p, TK_KW_FINALLY)) {
+    bool has_finally = at(p, TK_KW_FINALLY);
+    if (has_finally) {
         lex_token *f = advance(p);
         colon_block(p, &s->u.try_.finalbody, f, "'finally' statement");
     }
-    if (!s->u.try_.handlers.len && !s->u.try_.finalbody.len)
+    if (!s->u.try_.handlers.len && !has_finally)
         syntax_error(p, NULL, "expected 'except' or 'finally' block");
     return s;
 }
@@ -1574,6 +1595,19 @@ static void simple_stmts(parser *p, ast_stmt_list *out) {
     advance(p);
 }
 
+/* `match` is a soft keyword: `match subject:` starts a match statement when the logical line
+ * ends with ':' and the next token cannot continue an expression statement on `match`. */
+static bool is_match_statement(parser *p) {
+    lex_kind next = peek(p, 1)->kind;
+    if (next == TK_ASSIGN || next == TK_DOT || next == TK_COLON || next == TK_NEWLINE ||
+        next == TK_COMMA || infix_rule_kind(next))
+        return false;
+    int32_t i = p->pos + 1;
+    while (i < p->ntoks && p->toks[i].kind != TK_NEWLINE && p->toks[i].kind != TK_EOF)
+        i++;
+    return i < p->ntoks && p->toks[i - 1].kind == TK_COLON;
+}
+
 /* statement: compound_stmt | simple_stmts
  * compound_stmt: def | class | if | for | while | try | extern | decorators (def | class) */
 static void statement(parser *p, ast_stmt_list *out) {
@@ -1586,6 +1620,8 @@ static void statement(parser *p, ast_stmt_list *out) {
             PUSH(out, def_stmt(p, decos));
         else if (at(p, TK_KW_CLASS))
             PUSH(out, class_stmt(p, decos));
+        else if (at(p, TK_KW_ASYNC))
+            syntax_error(p, NULL, "pf does not support async code: parallelism is automatic");
         else
             syntax_error(p, NULL, "expected 'def' or 'class' after a decorator");
         return;
@@ -1625,6 +1661,8 @@ static void statement(parser *p, ast_stmt_list *out) {
             PUSH(out, extern_stmt(p));
             return;
         }
+        if (strcmp(t->v.name, "match") == 0 && is_match_statement(p))
+            syntax_error(p, "use an if/elif chain", "pf does not support 'match' statements");
         break;
     default:
         break;
