@@ -406,15 +406,16 @@ static void *beat_main(void *arg) {
     int64_t period = (int64_t)rt->o.heartbeat_us * 1000;
     struct timespec next;
     clock_gettime(CLOCK_MONOTONIC, &next);
-    int64_t active0 = rt_now_ns();
+    atomic_store_explicit(&rt->beat_since, rt_now_ns(), memory_order_relaxed);
     while (!atomic_load_explicit(&rt->stop, memory_order_acquire)) {
-        if (atomic_load_explicit(&rt->nbusy, memory_order_acquire) == 0) {
-            int64_t now = rt_now_ns();
-            atomic_fetch_add_explicit(&rt->beat_active_ns, (uint64_t)(now - active0),
+        /* one worker has nobody to hand work to: promotion would be pure overhead */
+        if (rt->n == 1 || atomic_load_explicit(&rt->nbusy, memory_order_acquire) == 0) {
+            int64_t since = atomic_exchange_explicit(&rt->beat_since, 0, memory_order_relaxed);
+            atomic_fetch_add_explicit(&rt->beat_active_ns, (uint64_t)(rt_now_ns() - since),
                                       memory_order_relaxed);
-            futex_wait(&rt->nbusy, 0);
+            futex_wait(&rt->nbusy, atomic_load_explicit(&rt->nbusy, memory_order_acquire));
             clock_gettime(CLOCK_MONOTONIC, &next);
-            active0 = rt_now_ns();
+            atomic_store_explicit(&rt->beat_since, rt_now_ns(), memory_order_relaxed);
             continue;
         }
         ts_add_ns(&next, period);
@@ -432,8 +433,6 @@ static void *beat_main(void *arg) {
         }
         atomic_fetch_add_explicit(&rt->beats, 1, memory_order_relaxed);
     }
-    atomic_fetch_add_explicit(&rt->beat_active_ns, (uint64_t)(rt_now_ns() - active0),
-                              memory_order_relaxed);
     return NULL;
 }
 

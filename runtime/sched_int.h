@@ -159,6 +159,7 @@ struct rt_runtime {
     _Atomic uint32_t cancel_epoch;/* bumped by every cancel */
     _Atomic uint64_t cancels;
     _Atomic uint64_t beats, beat_active_ns; /* written by the beat thread only */
+    _Atomic int64_t beat_since;   /* start of the beat thread's current active period, 0 parked */
     rt_task main_task;            /* reused by each rt_run; never freed while the runtime lives */
     int64_t ws_work, ws_span;     /* workspan result of the last run */
     int64_t t_open;               /* CLOCK_MONOTONIC ns at open (trace origin) */

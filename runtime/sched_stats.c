@@ -30,6 +30,9 @@ void rt_stats_get(rt_runtime *rt, rt_stats *s, rt_worker_stats *out) {
     }
     s->beats = LD(rt->beats);
     s->beat_active_ns = LD(rt->beat_active_ns);
+    int64_t since = LD(rt->beat_since);
+    if (since)
+        s->beat_active_ns += (uint64_t)(rt_now_ns() - since);
     s->beat_rate_hz = s->beat_active_ns ? (double)s->beats * 1e9 / (double)s->beat_active_ns : 0.0;
     s->cancels = LD(rt->cancels);
     s->work_ns = (uint64_t)rt->ws_work;

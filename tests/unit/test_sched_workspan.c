@@ -1,0 +1,112 @@
+/* Workspan mode (PF_WORKSPAN / rt_options.workspan): the runtime times the logical fork-join DAG
+ * (marks run serially) and reports work, span and parallelism = work / span. Checked on DAGs whose
+ * parallelism is known: a balanced fork tree of 64 equal leaves (64), a parallel loop of 32 equal
+ * iterations (32), a sequential chain of the same leaves (1), and a chain of forks whose pending
+ * call is empty (1). Timing is thread CPU time, so the bounds are wide but cannot pass by accident. */
+#include <string.h>
+
+#include "test_sched_util.h"
+
+static volatile uint64_t sink;
+static void leaf(void) { /* a fixed amount of work (~1 ms) */
+    uint64_t x = 88172645463325252ULL;
+    for (int i = 0; i < 600000; i++)
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    sink += x;
+}
+
+static void ftree(pf_ctx *ctx, int d);
+static void ftree_thunk(pf_ctx *ctx, void *env, void *result) {
+    (void)result;
+    ftree(ctx, *(int *)env);
+}
+static void ftree(pf_ctx *ctx, int d) {
+    if (d == 0) {
+        leaf();
+        return;
+    }
+    int e = d - 1;
+    rt_fork m = {.fn = ftree_thunk, .env = &e, .result = NULL};
+    rt_fork_push(ctx, &m);
+    ftree(ctx, d - 1);
+    if (rt_mark_pop(ctx, &m.m))
+        ftree(ctx, d - 1);
+    else
+        rt_fork_join(ctx, &m);
+}
+static void empty_call(pf_ctx *ctx, void *env, void *result) {
+    (void)ctx;
+    (void)env;
+    (void)result;
+}
+
+static void tree_main(pf_ctx *ctx, void *arg) {
+    (void)arg;
+    ftree(ctx, 6);
+}
+static void chain_main(pf_ctx *ctx, void *arg) {
+    (void)ctx;
+    (void)arg;
+    for (int i = 0; i < 64; i++)
+        leaf();
+}
+static void fork_chain_main(pf_ctx *ctx, void *arg) {
+    (void)arg;
+    for (int i = 0; i < 32; i++) {
+        rt_fork m = {.fn = empty_call, .env = NULL, .result = NULL};
+        rt_fork_push(ctx, &m);
+        leaf();
+        if (!rt_mark_pop(ctx, &m.m))
+            rt_fork_join(ctx, &m);
+    }
+}
+static void loop_body(pf_ctx *ctx, void *env, int64_t lo, int64_t hi, void *acc) {
+    (void)ctx;
+    (void)env;
+    (void)acc;
+    for (int64_t i = lo; i < hi; i++)
+        leaf();
+}
+static void loop_main(pf_ctx *ctx, void *arg) {
+    (void)arg;
+    rt_loop_desc d = {loop_body, NULL, 0, NULL, NULL, NULL, 1};
+    rt_for(ctx, &d, 0, 32);
+}
+
+static double measure(rt_runtime *rt, void (*fn)(pf_ctx *, void *), const char *name) {
+    CHECK_EQ_I(rt_run(rt, fn, NULL, NULL), RT_OK);
+    rt_stats s;
+    rt_stats_get(rt, &s, NULL);
+    CHECK(s.span_ns > 0 && s.work_ns >= s.span_ns / 2);
+    double par = (double)s.work_ns / (double)s.span_ns;
+    printf("%-12s work %8.3f ms  span %8.3f ms  parallelism %6.2f\n", name, s.work_ns / 1e6,
+           s.span_ns / 1e6, par);
+    return par;
+}
+
+int main(void) {
+    rt_options o;
+    rt_options_init(&o);
+    o.threads = 2;
+    o.workspan = 1;
+    o.trace_path = NULL;
+    rt_runtime *rt = rt_open(&o);
+    CHECK(rt != NULL);
+    double p = measure(rt, tree_main, "fork tree");
+    CHECK(p > 32 && p < 66);
+    p = measure(rt, loop_main, "loop");
+    CHECK(p > 16 && p < 34);
+    p = measure(rt, chain_main, "chain");
+    CHECK(p > 0.9 && p < 1.1);
+    p = measure(rt, fork_chain_main, "fork chain");
+    CHECK(p > 0.9 && p < 1.1);
+    measure(rt, tree_main, "fork tree");
+    char buf[4096];
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    rt_stats_print(rt, f);
+    fclose(f);
+    CHECK(strstr(buf, "parallelism") != NULL && strstr(buf, "64 cores") != NULL);
+    fputs(buf, stdout);
+    rt_close(rt);
+    return 0;
+}
