@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Checks pfc's command line (driver/main.c): --help, --version, usage errors, unreadable files,
+`check` and `parse --dump-ast` exit statuses and output shapes. Usage: test_cli.py --pfc PATH"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+failures = 0
+
+
+def run(pfc, *args):
+    p = subprocess.run([pfc, *args], capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+def check(cond, what, result):
+    global failures
+    if not cond:
+        failures += 1
+        code, out, err = result
+        print(f"FAIL: {what}\n  exit {code}\n  stdout: {out!r}\n  stderr: {err!r}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pfc", required=True)
+    pfc = ap.parse_args().pfc
+    with tempfile.TemporaryDirectory() as d:
+        good = os.path.join(d, "good.pf")
+        bad = os.path.join(d, "bad.pf")
+        with open(good, "w") as f:
+            f.write("x = 1 + 2 * 3\nprint(x)\n")
+        with open(bad, "w") as f:
+            f.write("x = 1\nif x\n    pass\ny = (1 +\n")
+
+        r = run(pfc, "--help")
+        check(r[0] == 0 and all(c in r[1] for c in ("run", "build", "check", "parse", "repl",
+                                                     "--threads", "--version")),
+              "--help lists the subcommands and options, exit 0", r)
+        r = run(pfc, "-h")
+        check(r[0] == 0 and "usage: pfc" in r[1], "-h is --help", r)
+        r = run(pfc, "--version")
+        check(r[0] == 0 and r[1].startswith("pfc "), "--version prints 'pfc X.Y.Z', exit 0", r)
+        r = run(pfc, "--frobnicate")
+        check(r[0] == 2 and "unknown option '--frobnicate'" in r[2] and "usage" in r[2],
+              "unknown option: usage error, exit 2", r)
+        r = run(pfc, "frobnicate")
+        check(r[0] == 2 and "unknown command 'frobnicate'" in r[2], "unknown command, exit 2", r)
+        r = run(pfc, "check")
+        check(r[0] == 2 and "no file given" in r[2], "check without a file, exit 2", r)
+        r = run(pfc, "check", "--bogus", good)
+        check(r[0] == 2 and "unknown option '--bogus'" in r[2], "check with a bad option", r)
+        missing = os.path.join(d, "missing.pf")
+        r = run(pfc, "check", missing)
+        check(r[0] == 2 and r[2].count("\n") == 1 and "cannot read" in r[2] and missing in r[2],
+              "missing file: one-line error, exit 2", r)
+        r = run(pfc, "check", d)
+        check(r[0] == 2 and r[2].count("\n") == 1 and "cannot read" in r[2],
+              "a directory: one-line error, exit 2", r)
+        r = run(pfc, "check", good)
+        check(r[0] == 0 and r[1] == "" and r[2] == "", "check of a valid file: silent, exit 0", r)
+        r = run(pfc, "check", bad)
+        check(r[0] == 2 and f"{bad}:2:5: error: expected ':'" in r[2]
+              and f"{bad}:4:5: error: '(' was never closed" in r[2],
+              "check reports every syntax error with file:line:col, exit 2", r)
+        lines = r[2].splitlines()
+        check(len(lines) >= 3 and lines[1] == "    if x" and lines[2] == "        ^",
+              "the source line and a caret under the column follow the message", r)
+        r = run(pfc, "parse", "--dump-ast", good)
+        check(r[0] == 0 and r[1] == "(module\n  (= x (+ 1 (* 2 3)))\n  (expr (call print x)))\n",
+              "parse --dump-ast prints the tree", r)
+        r = run(pfc, "parse", "--dump-ast", bad)
+        check(r[0] == 2 and r[1] == "", "parse --dump-ast of a bad file: errors only, exit 2", r)
+        r = run(pfc, "parse", "--dump-tokens", good)
+        check(r[0] == 0 and r[1].startswith("1:1 name x\n1:3 '='\n"), "parse --dump-tokens", r)
+    if failures:
+        print(f"test_cli: {failures} failure(s)")
+        return 1
+    print("test_cli: all passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
