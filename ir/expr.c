@@ -1096,6 +1096,16 @@ ir_expr *ex_call_def(fctx *fc, ir_fndef *d, ir_type *env, ir_expr *envx, ir_expr
     }
     if (!ok) return ex_err(fc, line, col);
     ir_type **at = pf_arena_alloc(b->a, sizeof *at * (size_t)(np + 1));
+    if (d->def && d->def->kind == AST_EXTERN) {
+        for (int32_t i = 0; i < np; i++) {
+            const ast_param *p = &d->params->items[i];
+            ir_type *want = p->annotation ? ir_ann_type(fc, p->annotation) : b->t_error;
+            if ((want->kind == IR_T_FLOAT && ty_is_num(slots[i]->type)) ||
+                (want->kind == IR_T_INT && slots[i]->type->kind == IR_T_BOOL))
+                slots[i] = ex_convert(fc, slots[i], want);
+            slots[i] = ex_coerce(fc, slots[i], want, slots[i]->line, slots[i]->col, "argument");
+        }
+    }
     for (int32_t i = 0; i < np; i++) at[i] = slots[i]->type;
     ir_type *bad = ex_bad(fc, slots, np);
     if (bad) return ex_bad_result(fc, bad, line, col);

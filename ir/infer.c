@@ -402,6 +402,95 @@ static void mutation_error(fctx *fc, const ast_expr *t, const char *how)
     }
 }
 
+/* `a, *rest, z = xs`: index reads around a slice (a list), or tuple components around a list
+ * of the middle ones (a tuple of one type). Python's length check becomes an IndexError. */
+static void starred_assign(fctx *fc, const ast_expr *t, int32_t star, ir_expr *value)
+{
+    irb *b = fc->b;
+    const ast_expr_list *el = &t->u.seq.elts;
+    ir_type *vt = value->type;
+    int32_t n = el->len, after = n - star - 1;
+    if (ty_is_bad(vt)) {
+        for (int32_t i = 0; i < n; i++)
+            fc_assign(fc, i == star ? el->items[i]->u.starred.value : el->items[i], value);
+        return;
+    }
+    if (vt->kind != IR_T_LIST && vt->kind != IR_T_TUPLE) {
+        ir_err(b, fc->src, t->line, t->col, "cannot unpack a value of type %s", vt->str);
+        return;
+    }
+    if (vt->kind == IR_T_TUPLE && vt->n < n - 1) {
+        ir_err(b, fc->src, t->line, t->col, "not enough values to unpack (expected at least %d, got %d)",
+               (int)(n - 1), (int)vt->n);
+        return;
+    }
+    ir_local *tmp;
+    if (value->kind == IR_E_LOCAL) tmp = value->local;
+    else {
+        tmp = fc_temp(fc, vt, "u");
+        ir_stmt *s = fc_stmt(fc, IR_S_ASSIGN, t->line, t->col);
+        s->local = tmp;
+        s->expr = value;
+        fc_emit(fc, s);
+    }
+    for (int32_t i = 0; i < n; i++) {
+        const ast_expr *ti = el->items[i];
+        ir_expr *src = ex_local(fc, tmp, t->line, t->col);
+        ir_expr *g;
+        if (vt->kind == IR_T_TUPLE) {
+            if (i == star) {
+                ir_type *et = b->t_unknown;
+                g = ex_new(fc, IR_E_LIST, b->t_unknown, ti->line, ti->col);
+                for (int32_t k = star; k < vt->n - after; k++) {
+                    ir_expr *c = ex_new(fc, IR_E_TUPLE_GET, vt->elems[k], ti->line, ti->col);
+                    c->index = k;
+                    ex_arg(fc, c, ex_local(fc, tmp, t->line, t->col));
+                    ex_arg(fc, g, c);
+                    ir_type *j = ty_join(b, et, vt->elems[k]);
+                    if (!j) {
+                        ir_err(b, fc->src, ti->line, ti->col, "starred target would mix %s and %s", et->str,
+                               vt->elems[k]->str);
+                        return;
+                    }
+                    et = j;
+                }
+                g->type = ty_list(b, et);
+                ti = ti->u.starred.value;
+            } else {
+                int32_t k = i < star ? i : vt->n - (n - i);
+                g = ex_new(fc, IR_E_TUPLE_GET, vt->elems[k], ti->line, ti->col);
+                g->index = k;
+                ex_arg(fc, g, src);
+            }
+        } else if (i == star) {
+            g = ex_new(fc, IR_E_OP, vt, ti->line, ti->col);
+            g->op = IR_OP_LIST_SLICE;
+            ex_arg(fc, g, src);
+            ir_expr *lo = ex_new(fc, IR_E_INT, b->t_int, ti->line, ti->col);
+            lo->ival = star;
+            ex_arg(fc, g, lo);
+            if (after) {
+                ir_expr *hi = ex_new(fc, IR_E_INT, b->t_int, ti->line, ti->col);
+                hi->ival = -after;
+                ex_arg(fc, g, hi);
+            } else {
+                ex_arg(fc, g, NULL);
+            }
+            ex_arg(fc, g, NULL);
+            ti = ti->u.starred.value;
+        } else {
+            g = ex_new(fc, IR_E_OP, vt->elems[0], ti->line, ti->col);
+            g->op = IR_OP_LIST_INDEX;
+            g->may_raise = true;
+            ex_arg(fc, g, src);
+            ir_expr *ix = ex_new(fc, IR_E_INT, b->t_int, ti->line, ti->col);
+            ix->ival = i < star ? i : -(n - i);
+            ex_arg(fc, g, ix);
+        }
+        fc_assign(fc, ti, g);
+    }
+}
+
 void fc_assign(fctx *fc, const ast_expr *t, ir_expr *value)
 {
     irb *b = fc->b;
@@ -410,13 +499,20 @@ void fc_assign(fctx *fc, const ast_expr *t, ir_expr *value)
     case AST_TUPLE:
     case AST_LIST: {
         const ast_expr_list *el = &t->u.seq.elts;
+        int32_t star = -1;
         for (int32_t i = 0; i < el->len; i++)
             if (el->items[i]->kind == AST_STARRED) {
-                pf_diag *dg = ir_err(b, fc->src, el->items[i]->line, el->items[i]->col,
-                                     "starred assignment is not supported");
-                ir_hint(b, dg, "use slicing: `first, rest = xs[0], xs[1:]`");
-                return;
+                if (star >= 0) {
+                    ir_err(b, fc->src, el->items[i]->line, el->items[i]->col,
+                           "multiple starred expressions in assignment");
+                    return;
+                }
+                star = i;
             }
+        if (star >= 0) {
+            starred_assign(fc, t, star, value);
+            return;
+        }
         if (ty_is_bad(value->type)) {
             for (int32_t i = 0; i < el->len; i++) fc_assign(fc, el->items[i], value);
             return;
@@ -490,6 +586,22 @@ void fc_assign(fctx *fc, const ast_expr *t, ir_expr *value)
 }
 
 /* ---------------------------------------------------------------------------- statements */
+
+/* The type an `extern def` annotation names (int, float, bool, str, None). */
+ir_type *ir_ann_type(fctx *fc, const ast_expr *e)
+{
+    irb *b = fc->b;
+    if (e->kind == AST_NONE) return b->t_none;
+    if (e->kind == AST_NAME) {
+        if (!strcmp(e->u.name, "int")) return b->t_int;
+        if (!strcmp(e->u.name, "float")) return b->t_float;
+        if (!strcmp(e->u.name, "bool")) return b->t_bool;
+        if (!strcmp(e->u.name, "str")) return b->t_str;
+    }
+    pf_diag *dg = ir_err(b, fc->src, e->line, e->col, "extern types must be int, float, bool, str or None");
+    ir_hint(b, dg, "pass other values through a pf wrapper function");
+    return b->t_error;
+}
 
 static void st_stmts(fctx *fc, const ast_stmt_list *l, ir_block *out);
 
@@ -724,8 +836,10 @@ static void st_stmt(fctx *fc, const ast_stmt *s)
         return;
     }
     case AST_EXTERN: {
-        pf_diag *dg = ir_err(b, fc->src, s->line, s->col, "extern functions are not supported yet");
-        ir_hint(b, dg, "write the function in pf for now");
+        gname *g = fc->def ? NULL : rs_lookup(fc->mod, s->u.def.name);
+        if (g && g->kind == G_DEF && g->def == (ir_fndef *)s->aux) return;
+        pf_diag *dg = ir_err(b, fc->src, s->line, s->col, "extern def must be at module level");
+        ir_hint(b, dg, "move it to the top of the file");
         return;
     }
     case AST_CLASS:
@@ -986,6 +1100,16 @@ void sp_elaborate(irb *b, spec *sp)
                     sp->argt[i]->kind != IR_T_OPTIONAL)
                     fc_fact_add(&fc, v);
             }
+        }
+        if (d->def && d->def->kind == AST_EXTERN) {
+            f->extern_sym = d->name;
+            f->extern_lib = d->def->u.def.lib;
+            sp->ret = d->def->u.def.returns ? ir_ann_type(&fc, d->def->u.def.returns) : b->t_none;
+            f->ret = sp->ret;
+            f->body.len = 0;
+            sp->busy = false;
+            b->depth--;
+            return;
         }
         if (d->lambda) {
             ir_expr *v = ex_expr(&fc, d->lambda->u.lambda.body);

@@ -506,6 +506,12 @@ struct ir_func {
     int32_t nlocals;
     ir_block body;          /* ends in IR_S_RETURN on every path that reaches its end */
     bool is_init;           /* a class __init__: returns None, may use IR_S_FIELD_INIT */
+    const char *extern_sym; /* `extern def` (pf-only): the C symbol to call, else NULL. Then the
+                               body is empty, params/ret are int (int64_t), float (double), bool
+                               or str (const char *, NUL-terminated UTF-8), and codegen declares
+                               and calls the symbol directly: ret sym(params...) — no ctx, no
+                               exceptions */
+    const char *extern_lib; /* library named by `from "libm.so.6"`, or NULL (the process) */
 };
 
 struct ir_module {

@@ -205,6 +205,7 @@ void fc_assign_name(fctx *fc, const char *name, ir_expr *value, int32_t line, in
 spec *sp_get(irb *b, ir_fndef *def, ir_type *env, ir_type **argt, int32_t nargs);
 void sp_elaborate(irb *b, spec *sp);
 bool ir_type_join_into(irb *b, ir_type **slot, ir_type *t);
+ir_type *ir_ann_type(fctx *fc, const ast_expr *e);
 
 /* expr.c */
 ir_expr *ex_new(fctx *fc, ir_expr_kind k, ir_type *t, int32_t line, int32_t col);

@@ -484,7 +484,7 @@ bool rs_module(irb *b, modinfo *mi)
     /* 1. names bound at module level */
     for (int32_t i = 0; i < body->len; i++) {
         const ast_stmt *s = body->items[i];
-        if (s->kind == AST_DEF) {
+        if (s->kind == AST_DEF || s->kind == AST_EXTERN) {
             gname *g = add_gname(b, mi, s->u.def.name, G_DEF, s->line, s->col);
             ir_fndef *d = new_def(b, mi, s->u.def.name, NULL, NULL, s->line, s->col);
             d->def = s;
