@@ -2,6 +2,7 @@
  * `check` (parse, then type-check) and `parse --dump-ast`. run/build/repl live in
  * C files in driver/ (driver/driver.h). Exit status: 0 ok, 2 compile or usage error. */
 #include "driver/driver.h"
+#include "ir/ir.h"
 #include "parser/parser.h"
 
 #include <errno.h>
@@ -82,9 +83,11 @@ static int cmd_check(int argc, char **argv) {
     if (!m) {
         status = 2;
     } else {
-        /* IR: type-check here (name resolution, inference, mutation checks), e.g.
-         *     if (!ir_check(&a, &d, m)) { pf_diags_print(&d, stderr); status = 2; } */
-        (void)m;
+        /* IR: name resolution, inference, mutation checks */
+        if (!ir_check(&a, &d, m, path)) {
+            pf_diags_print(&d, stderr);
+            status = 2;
+        }
     }
     pf_arena_free(&a);
     return status;
