@@ -176,7 +176,11 @@ def main():
                 elif reference is not None and pf_out != reference:
                     notes.append(f"{name}: pf n/a: output differs: {pf_out.split()[:4]!r}")
                     pf_t = None
-            rows.append((name, size, c_t, pf_t, py_t))
+            pf_compile = None
+            if pf_t is not None:
+                # compile share of pf s: parse, types, LLVM -O2 pipeline, no JIT or execution
+                pf_compile, _, err = best_of([str(pfc), "run", "--emit-llvm", str(src)], repeat, args.timeout)
+            rows.append((name, size, c_t, pf_t, py_t, pf_compile))
 
         startup = None
         py_startup = None
@@ -193,13 +197,13 @@ def main():
                 notes.append(f"start-up probe: pf output differs: {out.strip()!r} vs {want.strip()!r}")
                 startup = None
 
-    header = ("program", "N", "C s", "pf s", "python3 s", "pf/C", "python3/pf", "python3/C")
+    header = ("program", "N", "C s", "pf s", "python3 s", "pf/C", "python3/pf", "python3/C", "pf compile s")
     table = [header]
-    for name, size, c_t, pf_t, py_t in rows:
+    for name, size, c_t, pf_t, py_t, pf_compile in rows:
         table.append((name, str(size), fmt_time(c_t), fmt_time(pf_t), fmt_time(py_t),
                       fmt_ratio(pf_t, c_t, TARGET_PF_OVER_C, True),
                       fmt_ratio(py_t, pf_t, TARGET_PY_OVER_PF, False),
-                      fmt_ratio(py_t, c_t)))
+                      fmt_ratio(py_t, c_t), fmt_time(pf_compile)))
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     print(f"pf benchmarks: best of {repeat} (C, pf --threads {args.threads}), "
           f"{1 if args.quick else args.py_repeat} python3 run(s); times in seconds"
