@@ -783,8 +783,14 @@ ir_expr *bi_method(fctx *fc, ir_expr *o, const char *name, const ast_expr *call)
                 if (dv->type->kind == IR_T_NONE) {
                     return ex_op2(fc, IR_OP_DICT_GET_OPT, ty_opt(b, vt), false, o, k);
                 }
-                ir_expr *r = ex_op2(fc, IR_OP_DICT_GET, vt, false, o, k);
-                ex_arg(fc, r, ex_coerce(fc, dv, vt, dv->line, dv->col, "default"));
+                /* d = {} ... d.get(k, 0): the default tells the value type */
+                ir_type *rt = vt;
+                if (ty_has_unknown(vt) && !ty_is_bad(dv->type)) {
+                    ir_type *j = ty_join(b, vt, dv->type);
+                    if (j) rt = j;
+                }
+                ir_expr *r = ex_op2(fc, IR_OP_DICT_GET, rt, false, o, k);
+                ex_arg(fc, r, ex_coerce(fc, dv, rt, dv->line, dv->col, "default"));
                 return r;
             }
             return ex_op2(fc, IR_OP_DICT_GET_OPT, ty_opt(b, vt), false, o, k);

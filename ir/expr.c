@@ -250,8 +250,9 @@ static ir_expr *var_read(fctx *fc, var *v, int32_t line, int32_t col)
     }
     ir_local *l = fc_local(fc, v);
     ir_expr *e = ex_local(fc, l, line, col);
-    if (l->type->kind == IR_T_OPTIONAL && fc_narrowed(fc, v)) {
-        ir_expr *u = ex_new(fc, IR_E_UNWRAP, l->type->elems[0], line, col);
+    /* v->type, not l->type: within a pass the slot may have been made before v widened */
+    if (v->type->kind == IR_T_OPTIONAL && fc_narrowed(fc, v)) {
+        ir_expr *u = ex_new(fc, IR_E_UNWRAP, v->type->elems[0], line, col);
         ex_arg(fc, u, e);
         return u;
     }

@@ -337,7 +337,7 @@ void fc_assign_name(fctx *fc, const char *name, ir_expr *value, int32_t line, in
     s->expr = ex_coerce(fc, value, l->type, line, col, "assignment");
     fc_emit(fc, s);
     if (vt->kind == IR_T_NONE || vt->kind == IR_T_OPTIONAL) fc_fact_del(fc, v);
-    else if (l->type->kind == IR_T_OPTIONAL) fc_fact_add(fc, v);
+    else if (v->type->kind == IR_T_OPTIONAL) fc_fact_add(fc, v);
 }
 
 static void field_init(fctx *fc, const ast_expr *target, ir_expr *value)
@@ -1217,6 +1217,12 @@ static void fin_block(irb *b, ir_block *bl);
 static void fin_expr(irb *b, ir_expr *e)
 {
     if (!e) return;
+    if (e->type->kind == IR_T_UNKNOWN && !b->fin_reported) {
+        pf_diag *dg = ir_err(b, b->fin_src, e->line, e->col, "cannot infer the type of this expression");
+        ir_hint(b, dg, "it depends only on values whose type is never fixed (e.g. an empty list or "
+                       "dict that nothing is ever added to)");
+        b->fin_reported = true;
+    }
     e->type = ty_default(b, e->type);
     for (int32_t i = 0; i < e->nargs; i++) fin_expr(b, e->args[i]);
     fin_expr(b, e->env);
@@ -1269,6 +1275,7 @@ static void fin_block(irb *b, ir_block *bl)
 
 static void fin_func(irb *b, ir_func *f)
 {
+    b->fin_src = f->src;
     f->ret = ty_default(b, f->ret);
     if (f->env) f->env = ty_default(b, f->env);
     for (int32_t i = 0; i < f->nlocals; i++) f->locals[i]->type = ty_default(b, f->locals[i]->type);
@@ -1318,6 +1325,7 @@ ir_module *ir_build(pf_arena *a, pf_diags *d, const ast_module *m, const char *p
     }
     if (d->nerrors > nerr0) return NULL;
     for (int32_t i = 0; i < b.funcs.len; i++) fin_func(&b, b.funcs.items[i]);
+    if (d->nerrors > nerr0) return NULL;
     ir_module *mod = pf_arena_alloc(a, sizeof *mod);
     mod->path = path;
     mod->src = m->src;

@@ -122,6 +122,8 @@ typedef struct irb {
     struct { ir_func **items; int32_t len, cap; } funcs; /* reached this pass */
     struct { ir_global **items; int32_t len, cap; } globals;
     int32_t depth;               /* elaboration recursion depth */
+    const pf_source *fin_src;    /* finalisation: the function's file */
+    bool fin_reported;           /* finalisation: one "cannot infer" error is enough */
 } irb;
 
 /* types.c */
