@@ -308,3 +308,36 @@ pf_list *rt_list_sorted(pf_ctx *ctx, pf_list *xs, pf_key_fn key, pf_obj *env, co
     }
     return xs;
 }
+
+pf_list *rt_list_sort_by_keys(pf_ctx *ctx, pf_list *xs, pf_list *keys, int64_t reverse) {
+    if (xs->h.rc != 1) {
+        pf_list *r = copy_list(ctx, xs, xs->len);
+        rt_decref(&xs->h);
+        xs = r;
+    }
+    if (!xs) {
+        rt_decref(&keys->h);
+        return NULL;
+    }
+    int64_t n = xs->len < keys->len ? xs->len : keys->len;
+    item *items = n > 1 ? malloc(sizeof(item) * (size_t)n * 2) : NULL;
+    if (n > 1 && !items) {
+        rt_decref(&keys->h);
+        rt_decref(&xs->h);
+        rt_raise_nomem(ctx);
+        return NULL;
+    }
+    if (n > 1) {
+        for (int64_t i = 0; i < n; i++) items[i] = (item){keys->data[i], xs->data[i]};
+        sorter s = {ctx, keys->type->elem, reverse != 0};
+        merge_sort(&s, items, items + n, n);
+        for (int64_t i = 0; i < n; i++) xs->data[i] = items[i].val;
+        free(items);
+    }
+    rt_decref(&keys->h);
+    if (ctx->exc) {
+        rt_decref(&xs->h);
+        return NULL;
+    }
+    return xs;
+}

@@ -472,6 +472,10 @@ typedef pf_slot (*pf_key_fn)(pf_ctx *ctx, pf_obj *env, pf_slot arg);
  * unique). key may be NULL (then key_type is ignored); key_type is the static type of key(x). */
 pf_list *rt_list_sorted(pf_ctx *ctx, pf_list *xs, pf_key_fn key, pf_obj *env,
                         const pf_type *key_type, int64_t reverse);
+/* sorted(xs, key=..., reverse=...) when the caller computed the keys itself (a fused loop):
+ * keys[i] is the key of xs[i] (keys->type->elem is the key type). Stable; consumes xs and keys;
+ * the result is xs's elements in sorted order (xs reused in place when unique). */
+pf_list *rt_list_sort_by_keys(pf_ctx *ctx, pf_list *xs, pf_list *keys, int64_t reverse);
 /* list(range(start, stop, step)); step 0 raises ValueError. */
 pf_list *rt_list_range(pf_ctx *ctx, int64_t start, int64_t stop, int64_t step);
 /* Number of elements of range(start, stop, step) (step != 0). */

@@ -134,6 +134,20 @@ static void run(void) {
     CHECK_STR(c, rt_repr(c, pf_max(c, ts, second, NULL, &pf_type_int), &tup_si), "('b', 2)");
     CHECK_STR(c, rt_repr(c, pf_min(c, ts, NULL, NULL, NULL), &tup_si), "('a', 2)");
     rt_decref(&ts->h);
+    /* keys computed by the caller (codegen's fused sorted(... for ...) with key=) */
+    pf_list *words = rt_list_new(c, &list_str, 6), *lens = rt_list_new(c, &list_int, 6);
+    const char *ws[] = {"bb", "a", "cc", "d", "ee", "f"};
+    for (int i = 0; i < 6; i++) {
+        rt_list_push(c, words, str_slot(c, ws[i]));
+        rt_list_push(c, lens, (pf_slot)strlen(ws[i]));
+    }
+    rt_incref(&words->h);
+    rt_incref(&lens->h);
+    CHECK_STR(c, repr_take(c, rt_list_sort_by_keys(c, words, lens, 1), &list_str),
+              "['bb', 'cc', 'ee', 'a', 'd', 'f']");
+    CHECK_STR(c, repr_take(c, rt_list_sort_by_keys(c, words, lens, 0), &list_str),
+              "['a', 'd', 'f', 'bb', 'cc', 'ee']");
+
     /* a longer sort exercises the merge passes */
     pf_list *big = rt_list_new(c, &list_int, 1000);
     for (int64_t i = 0; i < 1000; i++) rt_list_push(c, big, (i * 7919) % 1000);
