@@ -183,6 +183,10 @@ ir_expr *ex_coerce(fctx *fc, ir_expr *e, ir_type *t, int32_t line, int32_t col, 
         }
     }
     if (ty_has_unknown(e->type) && ty_join(b, e->type, t) == t) {
+        /* `cols + [c]` with cols: list[?] (a parameter given []): the use fixes the variable */
+        if (e->kind == IR_E_LOCAL)
+            for (int32_t i = 0; i < fc->sp->nvars; i++)
+                if (fc->sp->vars[i]->local == e->local) ir_type_join_into(b, &fc->sp->vars[i]->type, t);
         retype(fc, e, t);
         return e;
     }
