@@ -95,7 +95,21 @@ typedef struct lexer {
     lex_token_list out;
     bool too_many;       /* token limit reached */
     bool stop;           /* give up on the rest of the file (nesting limit) */
+    char *scratch;       /* malloc'd buffer where string literals are decoded, reused */
+    size_t scratch_cap;
 } lexer;
+
+/* Grows the scratch buffer (keeping its contents); o points into it and is returned rebased. */
+static char *scratch_grow(lexer *lx, char *o) {
+    size_t used = lx->scratch ? (size_t)(o - lx->scratch) : 0;
+    size_t cap = lx->scratch_cap ? lx->scratch_cap * 2 : 256;
+    char *nb = realloc(lx->scratch, cap);
+    if (!nb)
+        abort();
+    lx->scratch = nb;
+    lx->scratch_cap = cap;
+    return nb + used;
+}
 
 /* 1-based column of q (on the current line) in code points. */
 static int32_t column(lexer *lx, const char *q) {
@@ -335,9 +349,12 @@ static void lex_string(lexer *lx, const char *tok_start, bool raw, int32_t line,
     char quote = *lx->p;
     bool triple = lx->end - lx->p >= 3 && lx->p[1] == quote && lx->p[2] == quote;
     lx->p += triple ? 3 : 1;
-    /* The decoded text is never longer than the source text. */
-    char *buf = pf_arena_alloc(lx->a, (size_t)(lx->end - lx->p) + 1), *o = buf;
+    char *buf = lx->scratch, *o = buf;
     for (;;) {
+        if ((size_t)(o - buf) + 8 > lx->scratch_cap) {
+            o = scratch_grow(lx, o);
+            buf = lx->scratch;
+        }
         if (lx->p >= lx->end) {
             error_at(lx, line, col, triple ? "unterminated triple-quoted string literal"
                                            : "unterminated string literal");
@@ -385,10 +402,9 @@ static void lex_string(lexer *lx, const char *tok_start, bool raw, int32_t line,
         *o++ = c;
         lx->p++;
     }
-    *o = 0;
     lex_token *t = emit(lx, TK_STRING, tok_start, lx->p, line, col);
     if (t) {
-        t->v.str.s = buf;
+        t->v.str.s = pf_arena_strndup(lx->a, buf, (size_t)(o - buf));
         t->v.str.n = (int32_t)(o - buf);
     }
 }
@@ -619,8 +635,12 @@ static void lex_fstring_text(lexer *lx) {
     fctx *s = current_fstring(lx);
     const char *start = lx->p;
     int32_t line = lx->line, col = column(lx, start);
-    char *buf = pf_arena_alloc(lx->a, (size_t)(lx->end - lx->p) + 1), *o = buf;
+    char *buf = lx->scratch, *o = buf;
     for (;;) {
+        if ((size_t)(o - buf) + 8 > lx->scratch_cap) {
+            o = scratch_grow(lx, o);
+            buf = lx->scratch;
+        }
         if (lx->p >= lx->end) {
             if (o > buf)
                 break;
@@ -728,10 +748,9 @@ static void lex_fstring_text(lexer *lx) {
         *o++ = c;
         lx->p++;
     }
-    *o = 0;
     lex_token *t = emit(lx, TK_FSTRING_MIDDLE, start, lx->p, line, col);
     if (t) {
-        t->v.str.s = buf;
+        t->v.str.s = pf_arena_strndup(lx->a, buf, (size_t)(o - buf));
         t->v.str.n = (int32_t)(o - buf);
     }
 }
@@ -1143,6 +1162,7 @@ lex_token_list lex_source(pf_arena *a, pf_diags *d, const pf_source *src) {
     }
     lex_token eof = {.kind = TK_EOF, .start = lx->end, .line = line, .col = col};
     lex_token_list out = lx->out;
+    free(lx->scratch);
     free(lx);
     /* The EOF token is always present, even past the token limit. */
     if (!PF_VEC_PUSH(a, &out, LEX_MAX_TOKENS + 1, eof))

@@ -10,5 +10,5 @@ mkdir -p "$out/corpus"
 "$cc" -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -I"$root" "$root"/tests/fuzz/fuzz_parse.c "$root"/lexer/*.c "$root"/parser/*.c -lm \
     -o "$out/fuzz_parse"
-"$out/fuzz_parse" -max_total_time="${1:-60}" -max_len=4096 -timeout=10 \
+"$out/fuzz_parse" -max_total_time="${1:-60}" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
     -dict="$root/tests/fuzz/pf.dict" "$out/corpus" "$root/tests/fuzz/corpus"

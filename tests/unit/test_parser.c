@@ -105,7 +105,29 @@ static void test_structures(void) {
     pf_arena_free(&r.a);
 }
 
+/* Memory is linear in the input: a regression test for string literals that once reserved the
+ * rest of the file each (quadratic; a 2 MB file exhausted memory). */
+static void test_memory_linear(void) {
+    const char *line = "s = 'abc' + f\"{x!r:>10}\" + \"\"\"doc\"\"\"\n";
+    size_t n = strlen(line), count = 20000;
+    char *text = malloc(n * count + 1);
+    for (size_t i = 0; i < count; i++)
+        memcpy(text + i * n, line, n);
+    text[n * count] = 0;
+    result r;
+    parse(&r, text);
+    CHECK(r.m && r.m->body.len == (int32_t)count);
+    size_t per_byte = r.a.total / (n * count);
+    if (per_byte > 400) { /* ~100 expected: tokens and nodes are tens of bytes each */
+        fprintf(stderr, "test_parser.c: %zu arena bytes per source byte\n", per_byte);
+        failures++;
+    }
+    pf_arena_free(&r.a);
+    free(text);
+}
+
 int main(void) {
+    test_memory_linear();
     test_positions();
     test_recovery();
     test_incomplete();
