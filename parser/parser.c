@@ -287,15 +287,6 @@ static void fstring_add_text(parser *p, ast_expr *fs, const char *s, int32_t n,
     ast_expr_list *parts = &fs->u.fstring.parts;
     if (n == 0)
         return;
-    if (parts->len && parts->items[parts->len - 1]->kind == AST_STR) {
-        ast_expr *last = parts->items[parts->len - 1];
-        char *joined = pf_arena_alloc(p->a, (size_t)last->u.str.n + (size_t)n + 1);
-        memcpy(joined, last->u.str.s, (size_t)last->u.str.n);
-        memcpy(joined + last->u.str.n, s, (size_t)n);
-        last->u.str.s = joined;
-        last->u.str.n += n;
-        return;
-    }
     ast_expr *lit = new_expr_at(p, AST_STR, t);
     lit->u.str.s = s;
     lit->u.str.n = n;
@@ -303,6 +294,34 @@ static void fstring_add_text(parser *p, ast_expr *fs, const char *s, int32_t n,
 }
 
 static void fstring_body(parser *p, ast_expr *fs, bool in_spec);
+
+/* Joins each run of adjacent literal parts into one (once, at the end: joining as they come
+ * would copy quadratically for many adjacent literals). */
+static void merge_literals(parser *p, ast_expr *fs) {
+    ast_expr_list *parts = &fs->u.fstring.parts;
+    int32_t out = 0;
+    for (int32_t i = 0; i < parts->len;) {
+        ast_expr *x = parts->items[i];
+        int32_t j = i + 1;
+        if (x->kind == AST_STR) {
+            int64_t total = x->u.str.n;
+            while (j < parts->len && parts->items[j]->kind == AST_STR)
+                total += parts->items[j++]->u.str.n;
+            if (j > i + 1) {
+                char *buf = pf_arena_alloc(p->a, (size_t)total + 1), *o = buf;
+                for (int32_t k = i; k < j; k++) {
+                    memcpy(o, parts->items[k]->u.str.s, (size_t)parts->items[k]->u.str.n);
+                    o += parts->items[k]->u.str.n;
+                }
+                x->u.str.s = buf;
+                x->u.str.n = (int32_t)total;
+            }
+        }
+        parts->items[out++] = x;
+        i = j;
+    }
+    parts->len = out;
+}
 
 /* field: '{' star_expressions ['='] ['!' NAME] [':' spec] '}' */
 static void fstring_field(parser *p, ast_expr *fs) {
@@ -340,6 +359,7 @@ static void fstring_field(parser *p, ast_expr *fs) {
         enter(p);
         fstring_body(p, spec, true);
         leave(p);
+        merge_literals(p, spec);
         f->u.format.spec = spec;
         implicit_repr = false;
     }
@@ -417,6 +437,7 @@ static ast_expr *strings(parser *p) {
             break;
         }
     }
+    merge_literals(p, fs);
     return fs;
 }
 
