@@ -139,13 +139,18 @@ pf_list *rt_list_slice(pf_ctx *ctx, const pf_list *xs, int64_t start, int64_t st
         return NULL;
     }
     int64_t n = rt_slice_indices(xs->len, &start, &stop, step);
-    pf_list *r = rt_list_new(ctx, xs->type, n);
+    /* Slices are usually concatenated next (`p[k::-1] + p[k + 1:]`): leave room for that, so
+     * the concatenation extends the unique slice in place; bounded by 2n + 16 slots. */
+    int64_t cap = n * 2 + 16 < xs->len ? n * 2 + 16 : xs->len;
+    pf_list *r = rt_list_new(ctx, xs->type, cap > n ? cap : n);
     if (!r) return NULL;
-    for (int64_t k = 0; k < n; k++) {
-        pf_slot v = xs->data[start + k * step];
-        retain_elem(r, v);
-        r->data[k] = v;
+    if (step == 1) {
+        if (n) memcpy(r->data, xs->data + start, sizeof(pf_slot) * (size_t)n);
+    } else {
+        for (int64_t k = 0; k < n; k++) r->data[k] = xs->data[start + k * step];
     }
+    if (r->h.flags & PF_F_OBJS)
+        for (int64_t k = 0; k < n; k++) retain_elem(r, r->data[k]);
     r->len = n;
     return r;
 }

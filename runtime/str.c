@@ -171,6 +171,8 @@ int64_t rt_slice_indices(int64_t len, int64_t *start, int64_t *stop, int64_t ste
     } else if (sp > hi) sp = hi;
     *start = st;
     *stop = sp;
+    if (step == 1) return sp > st ? sp - st : 0;
+    if (step == -1) return st > sp ? st - sp : 0;
     if (step > 0) return sp > st ? (sp - st + step - 1) / step : 0;
     return st > sp ? (st - sp + (-step) - 1) / (-step) : 0;
 }
