@@ -840,6 +840,14 @@ static ast_expr *atom(parser *p) {
         syntax_error(p, "put the lambda in parentheses", "lambda is not allowed here");
     case TK_STAR:
         syntax_error(p, NULL, "cannot use starred expression here");
+    case TK_AMP:
+    case TK_PIPE:
+        if (p->pos > 0 && p->toks[p->pos - 1].kind == t->kind)
+            error_at(p, p->toks[p->pos - 1].line, p->toks[p->pos - 1].col,
+                     t->kind == TK_AMP ? "pf, like Python, writes 'and'"
+                                       : "pf, like Python, writes 'or'",
+                     "invalid syntax: '%s'", t->kind == TK_AMP ? "&&" : "||");
+        unexpected(p);
     default:
         if (t->kind >= TK_KW_FIRST && t->kind <= TK_KW_LAST)
             syntax_error(p, NULL, "invalid syntax: unexpected keyword %s", lex_kind_name(t->kind));
@@ -1178,8 +1186,11 @@ static void block(parser *p, ast_stmt_list *out, const lex_token *header, const 
 
 /* The block after a header: ':' block */
 static void colon_block(parser *p, ast_stmt_list *out, const lex_token *header, const char *what) {
-    if (!at(p, TK_COLON))
+    if (!at(p, TK_COLON)) {
+        if (header->kind == TK_KW_ELSE && at(p, TK_KW_IF))
+            syntax_error(p, "write 'elif' instead of 'else if'", "expected ':'");
         syntax_error(p, NULL, "expected ':'");
+    }
     advance(p);
     block(p, out, header, what);
 }
@@ -1606,6 +1617,10 @@ static void simple_stmts(parser *p, ast_stmt_list *out) {
     if (!at(p, TK_NEWLINE)) {
         if (at(p, TK_EOF))
             return;
+        ast_stmt *last = out->items[out->len - 1];
+        if (last->kind == AST_EXPR_STMT && last->u.expr->kind == AST_NAME &&
+            strcmp(last->u.expr->u.name, "print") == 0 && starts_expression(kind(p)))
+            syntax_error(p, "write print(...)", "missing parentheses in call to 'print'");
         if (at(p, TK_ASSIGN))
             syntax_error(p, NULL, "invalid syntax: cannot assign here");
         if (starts_expression(kind(p)) && kind(p) != TK_LPAREN && kind(p) != TK_LBRACKET)
