@@ -3,8 +3,9 @@
  * line and column of its first token. The tree is Python's ast module, trimmed to pf (DESIGN.md
  * §1) plus `extern def`. Constructs pf rejects on meaning (global, nonlocal, del, mutation
  * through subscript/attribute targets, starred call arguments) are still parsed, so ir/ can
- * reject them with a hint; constructs pf never has (yield, with, async, decorators' arguments
- * are fine) are rejected by the parser. */
+ * reject them with a hint; constructs pf never has (yield, with, async, match, `:=`, `*args`
+ * and `**kw` parameters, `**` arguments, bytes and complex literals) are rejected by the
+ * parser. Decorators are parsed (ir/ decides what to do with them). */
 #ifndef PF_AST_H
 #define PF_AST_H
 
@@ -50,7 +51,9 @@ typedef enum ast_expr_kind {
     AST_STR,      /* str: decoded text; adjacent literals "a" "b" are joined into one node */
     AST_FSTRING,  /* fstring.parts: each part is an AST_STR (literal text) or AST_FORMAT; adjacent
                      literals, f-strings included, are joined ("a" f"{x}" -> one FSTRING) */
-    AST_FORMAT,   /* format: one replacement field {value!conv:spec} of an f-string */
+    AST_FORMAT,   /* format: one replacement field {value!conv:spec} of an f-string; Python's
+                     f"{x=}" is parsed as the literal part "x=" then a FORMAT of x with
+                     conversion 'r' (no conversion when a spec is given, as Python) */
     AST_BOOL,     /* bool_value: True / False */
     AST_NONE,     /* None */
     AST_ELLIPSIS, /* ... */
