@@ -762,7 +762,6 @@ static void lex_fstring_text(lexer *lx) {
 static void lex_line_start(lexer *lx) {
     for (;;) {
         int32_t w8 = 0, w1 = 0;
-        const char *s = lx->p;
         while (lx->p < lx->end) {
             char c = *lx->p;
             if (c == ' ')
@@ -792,12 +791,6 @@ static void lex_line_start(lexer *lx) {
             lx->p++;
             continue;
         }
-        if (c == 0 && lx->p >= lx->end)
-            return;
-        if (c == '\\' && lx->p + 1 < lx->end && (lx->p[1] == '\n' || lx->p[1] == '\r')) {
-            /* A continuation right after indentation: the indentation still counts. */
-        }
-        (void)s;
         lx->at_bol = false;
         int32_t top = lx->indents[lx->nindent - 1], top1 = lx->indents1[lx->nindent - 1];
         int32_t col = column(lx, lx->p);
