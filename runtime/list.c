@@ -37,7 +37,7 @@ static void retain_elem(const pf_list *xs, pf_slot v) {
 /* Make room for `need` slots in a list the caller owns uniquely. */
 static int reserve(pf_ctx *ctx, pf_list *xs, int64_t need) {
     if (need <= xs->cap) return 0;
-    int64_t cap = xs->cap < 4 ? 4 : xs->cap + xs->cap / 2;
+    int64_t cap = xs->cap < 8 ? 8 : xs->cap + xs->cap / 2;
     if (cap < need) cap = need;
     pf_slot *d;
     if (xs->data == inline_data(xs)) {

@@ -79,12 +79,12 @@ void rt_free(pf_obj *o) {
     case PF_K_TUPLE:
     case PF_K_RECORD: {
         pf_rec *r = (pf_rec *)o;
-        release_fields(r->slots, r->n, r->type);
+        if (!(o->flags & PF_F_SCALARS)) release_fields(r->slots, r->n, r->type);
         break;
     }
     case PF_K_CLOSURE: {
         pf_closure *c = (pf_closure *)o;
-        release_fields(c->slots, c->n, c->type);
+        if (!(o->flags & PF_F_SCALARS)) release_fields(c->slots, c->n, c->type);
         break;
     }
     case PF_K_DICT: {
@@ -180,10 +180,18 @@ pf_box *rt_box_new(pf_ctx *ctx, pf_slot v) {
     return b;
 }
 
+static int all_scalar(const pf_type *t) {
+    if (!t) return 1;
+    for (uint32_t i = 0; i < t->n; i++)
+        if (pf_type_is_obj(t->fields[i])) return 0;
+    return 1;
+}
+
 pf_rec *rt_rec_new(pf_ctx *ctx, const pf_type *t) {
     int kind = t->kind == PF_T_RECORD ? PF_K_RECORD : PF_K_TUPLE;
     pf_rec *r = (pf_rec *)rt_alloc(ctx, sizeof(pf_rec) + sizeof(pf_slot) * t->n, kind);
     if (!r) return NULL;
+    if (all_scalar(t)) r->h.flags = PF_F_SCALARS;
     r->n = t->n;
     r->type = t;
     return r;
@@ -202,5 +210,6 @@ pf_closure *rt_closure_new(pf_ctx *ctx, const pf_type *t, void *fn) {
     c->n = n;
     c->type = t;
     c->fn = fn;
+    if (all_scalar(t)) c->h.flags = PF_F_SCALARS;
     return c;
 }

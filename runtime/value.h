@@ -118,6 +118,8 @@ typedef enum pf_okind {
 
 /* Header flag bits (pf_obj.flags). */
 enum {
+    PF_F_SCALARS = 1u << 3, /* TUPLE/RECORD/CLOSURE: no field holds an object (set by rt_rec_new
+                               and rt_closure_new; 0 is always safe: fields are then scanned) */
     PF_F_ASCII = 1u << 0, /* STR: every byte < 0x80, so code-point index = byte index */
     PF_F_OBJS = 1u << 1,  /* LIST: slots hold objects; DICT: keys hold objects */
     PF_F_VOBJS = 1u << 2, /* DICT: values hold objects */
