@@ -475,8 +475,25 @@ static ir_expr *r_map_filter(fctx *fc, args *a, bool is_map)
     irb *b = fc->b;
     const char *fn = is_map ? "map" : "filter";
     int32_t line = a->call->op_line, col = a->call->op_col;
-    if (!check_kw(fc, a, fn, NULL) || !check_n(fc, a, fn, 2, 2)) return ex_err(fc, line, col);
+    if (!check_kw(fc, a, fn, NULL) || !check_n(fc, a, fn, 2, is_map ? 16 : 2)) return ex_err(fc, line, col);
     const ast_expr *fx = a->pos->items[0];
+    const ast_expr *srcx = a->pos->items[1];
+    int32_t nsrc = a->pos->len - 1;
+    if (nsrc > 1) {
+        /* map(f, xs, ys) iterates zip(xs, ys) */
+        ast_expr *z = pf_arena_alloc(b->a, sizeof *z);
+        ast_expr *zn = pf_arena_alloc(b->a, sizeof *zn);
+        *z = *a->call;
+        zn->kind = AST_NAME;
+        zn->line = zn->op_line = a->call->line;
+        zn->col = zn->op_col = a->call->col;
+        zn->u.name = pf_intern_cstr(b->a, "zip");
+        z->u.call.func = zn;
+        z->u.call.args.items = a->pos->items + 1;
+        z->u.call.args.len = z->u.call.args.cap = nsrc;
+        z->u.call.keywords.len = 0;
+        srcx = z;
+    }
     callable f = {0};
     bool none = !is_map && fx->kind == AST_NONE;
     ir_expr *let = NULL;
@@ -486,10 +503,15 @@ static ir_expr *r_map_filter(fctx *fc, args *a, bool is_map)
     }
     comp_state st;
     ir_local *v = NULL;
-    ir_comp *c = ex_comp_over(fc, IR_COMP_LIST, a->pos->items[1], &st, &v);
+    ir_comp *c = ex_comp_over(fc, IR_COMP_LIST, srcx, &st, &v);
     ir_expr *x = v ? ex_local(fc, v, line, col) : ex_err(fc, line, col);
     ir_type *t;
-    if (is_map) {
+    if (is_map && nsrc > 1 && x->type->kind == IR_T_TUPLE && x->type->n == nsrc) {
+        ir_expr **xs = pf_arena_alloc(b->a, sizeof *xs * (size_t)nsrc);
+        for (int32_t i = 0; i < nsrc; i++) xs[i] = ex_tuple_get(fc, x, i);
+        c->elt = ex_apply(fc, &f, xs, nsrc, line, col);
+        t = ty_is_bad(c->elt->type) ? c->elt->type : ty_list(b, c->elt->type);
+    } else if (is_map) {
         c->elt = ty_is_bad(x->type) ? x : ex_apply(fc, &f, &x, 1, line, col);
         t = ty_is_bad(c->elt->type) ? c->elt->type : ty_list(b, c->elt->type);
     } else {

@@ -9,12 +9,15 @@
 typedef struct callable {
     ir_expr *value;       /* FUNC-typed value, or NULL */
     const char *builtin;  /* builtin name (str, len, abs, ...), or NULL */
+    const ast_expr *method; /* `str.lower`: an AST_ATTR naming a method of a builtin type */
 } callable;
 
 /* Saved scope while a comprehension is open. */
 typedef struct comp_state {
     int32_t ncs, nfacts;
     var **facts;
+    bool dead;            /* a source is statically empty: elements elaborated quietly, the
+                             result is the empty one */
 } comp_state;
 
 /* expr.c */

@@ -385,6 +385,8 @@ static ir_expr *name_value(fctx *fc, const char *n, int32_t line, int32_t col)
         return gname_value(fc, fc->mod, g, line, col);
     }
     if (bi_is_builtin(b, n)) {
+        ir_fndef *bl = rs_builtin_lambda(b, fc->mod, n, line, col);
+        if (bl) return ex_func_value(fc, bl, line, col);
         pf_diag *dg = ir_err(b, fc->src, line, col, "builtin '%s' cannot be used as a value here", n);
         ir_hint(b, dg, "call it, or wrap it in a lambda: `lambda x: %s(x)`", n);
         return ex_err(fc, line, col);
@@ -922,20 +924,30 @@ static ir_expr *ex_subscript(fctx *fc, const ast_expr *e)
     if (ix->kind == AST_SLICE) {
         ir_op op = t->kind == IR_T_STR ? IR_OP_STR_SLICE : t->kind == IR_T_LIST ? IR_OP_LIST_SLICE : IR_OP_NONE;
         if (op == IR_OP_NONE && t->kind == IR_T_TUPLE) {
-            int64_t lo = 0, hi = t->n, st = 1;
-            bool ok = (!ix->u.slice.lo || const_index(ix->u.slice.lo, &lo)) &&
-                      (!ix->u.slice.hi || const_index(ix->u.slice.hi, &hi)) && !ix->u.slice.step;
+            int64_t lo = 0, hi = 0, st = 1, n = t->n;
+            bool ok = (!ix->u.slice.step || const_index(ix->u.slice.step, &st)) && st != 0 &&
+                      (!ix->u.slice.lo || const_index(ix->u.slice.lo, &lo)) &&
+                      (!ix->u.slice.hi || const_index(ix->u.slice.hi, &hi));
             if (ok) {
-                if (lo < 0) lo += t->n;
-                if (hi < 0) hi += t->n;
-                if (lo < 0) lo = 0;
-                if (hi > t->n) hi = t->n;
+                /* Python's slice.indices(n) */
+                if (!ix->u.slice.lo) lo = st > 0 ? 0 : n - 1;
+                else {
+                    if (lo < 0) lo += n;
+                    if (lo < 0) lo = st > 0 ? 0 : -1;
+                    if (lo >= n) lo = st > 0 ? n : n - 1;
+                }
+                if (!ix->u.slice.hi) hi = st > 0 ? n : -1;
+                else {
+                    if (hi < 0) hi += n;
+                    if (hi < 0) hi = st > 0 ? 0 : -1;
+                    if (hi >= n) hi = st > 0 ? n : n - 1;
+                }
                 ir_expr *ref;
                 ir_expr *let = ex_let(fc, c, &ref);
                 ir_expr *tu = ex_new(fc, IR_E_TUPLE, b->t_unknown, line, col);
                 ir_type *et[t->n + 1];
                 int32_t k = 0;
-                for (int64_t i = lo; i < hi; i += st) {
+                for (int64_t i = lo; st > 0 ? i < hi : i > hi; i += st) {
                     et[k++] = t->elems[i];
                     ex_arg(fc, tu, ex_tuple_get(fc, ref, (int32_t)i));
                 }
@@ -1237,6 +1249,16 @@ ir_expr *ex_apply(fctx *fc, callable *c, ir_expr **args, int32_t n, int32_t line
 {
     irb *b = fc->b;
     if (c->builtin) return bi_apply(fc, c->builtin, args, n, line, col);
+    if (c->method) {
+        /* str.lower applied to x: x.lower() */
+        if (n != 1 || ty_is_bad(args[0]->type)) return n ? args[0] : ex_err(fc, line, col);
+        ast_expr *call = pf_arena_alloc(b->a, sizeof *call);
+        call->kind = AST_CALL;
+        call->line = call->op_line = line;
+        call->col = call->op_col = col;
+        call->u.call.func = (ast_expr *)c->method;
+        return bi_method(fc, args[0], c->method->u.attr.name, call);
+    }
     ir_expr *f = c->value;
     if (ty_is_bad(f->type)) return f;
     if (f->type->kind != IR_T_FUNC) {
@@ -1256,6 +1278,15 @@ callable ex_callable(fctx *fc, const ast_expr *e)
         gname *g;
         if (name_kind(fc, e->u.name, &g) == N_BUILTIN) {
             c.builtin = e->u.name;
+            return c;
+        }
+    }
+    if (e->kind == AST_ATTR && e->u.attr.value->kind == AST_NAME) {
+        const char *n = e->u.attr.value->u.name;
+        gname *g;
+        if ((!strcmp(n, "str") || !strcmp(n, "list") || !strcmp(n, "dict")) &&
+            name_kind(fc, n, &g) == N_BUILTIN) {
+            c.method = e;
             return c;
         }
     }
@@ -1469,7 +1500,15 @@ static ir_local *bind_elem_local(fctx *fc, const ast_expr *target, ir_type *t, b
 typedef struct srcinfo {
     ir_iter *it;
     ir_type *elem; /* element type (ZIP/ENUMERATE/ITEMS: a tuple) */
+    bool dead;     /* statically empty: a list/dict whose element type is still unknown */
 } srcinfo;
+
+static srcinfo mark_dead(srcinfo r)
+{
+    if (r.elem && r.elem->kind == IR_T_UNKNOWN) r.dead = true;
+    if (r.it->kind == IR_IT_ZIP || r.it->kind == IR_IT_ENUMERATE) r.dead = false;
+    return r;
+}
 
 static bool is_builtin_call(fctx *fc, const ast_expr *e, const char *name)
 {
@@ -1513,6 +1552,7 @@ static srcinfo source(fctx *fc, const ast_expr *src)
             srcinfo s = source(fc, args->items[i]);
             it->subs[i] = s.it;
             et[i] = s.elem;
+            r.dead |= s.dead;
         }
         r.elem = ty_tuple(b, et, args->len);
         return r;
@@ -1529,6 +1569,7 @@ static srcinfo source(fctx *fc, const ast_expr *src)
         it->a = start ? int_arg(fc, start, "enumerate() start") : ex_int(fc, 0, src->line, src->col);
         ir_type *et[2] = {b->t_int, s.elem};
         r.elem = ty_tuple(b, et, 2);
+        r.dead = s.dead;
         return r;
     }
     if (is_builtin_call(fc, src, "reversed") && args->len == 1) {
@@ -1593,9 +1634,9 @@ static srcinfo source(fctx *fc, const ast_expr *src)
     it->a = c;
     ir_type *t = c->type;
     switch (t->kind) {
-    case IR_T_LIST: it->kind = IR_IT_LIST; r.elem = t->elems[0]; return r;
+    case IR_T_LIST: it->kind = IR_IT_LIST; r.elem = t->elems[0]; return mark_dead(r);
     case IR_T_STR: it->kind = IR_IT_STR; r.elem = b->t_str; return r;
-    case IR_T_DICT: it->kind = IR_IT_DICT_KEYS; r.elem = t->elems[0]; return r;
+    case IR_T_DICT: it->kind = IR_IT_DICT_KEYS; r.elem = t->elems[0]; return mark_dead(r);
     case IR_T_TUPLE:
         if (ty_homog_tuple(t)) {
             it->kind = IR_IT_TUPLE;
@@ -1635,12 +1676,12 @@ static ir_local *bind_source(fctx *fc, srcinfo s, const ast_expr *target, bool c
         if (pattern && el->len == n) {
             if (it->kind == IR_IT_ZIP) {
                 for (int32_t i = 0; i < n; i++) {
-                    srcinfo ss = {it->subs[i], s.elem->kind == IR_T_TUPLE ? s.elem->elems[i] : s.elem};
+                    srcinfo ss = {it->subs[i], s.elem->kind == IR_T_TUPLE ? s.elem->elems[i] : s.elem, false};
                     it->subs[i]->var = bind_source(fc, ss, el->items[i], comp);
                 }
             } else if (it->kind == IR_IT_ENUMERATE) {
                 it->var = bind_elem_local(fc, el->items[0], b->t_int, comp, line, col);
-                srcinfo ss = {it->subs[0], s.elem->kind == IR_T_TUPLE ? s.elem->elems[1] : s.elem};
+                srcinfo ss = {it->subs[0], s.elem->kind == IR_T_TUPLE ? s.elem->elems[1] : s.elem, false};
                 it->subs[0]->var = bind_source(fc, ss, el->items[1], comp);
             } else {
                 it->var = bind_elem_local(fc, el->items[0], s.elem->elems[0], comp, line, col);
@@ -1657,13 +1698,13 @@ static ir_local *bind_source(fctx *fc, srcinfo s, const ast_expr *target, bool c
         ir_expr *tu = ex_new(fc, IR_E_TUPLE, s.elem, line, col);
         if (it->kind == IR_IT_ZIP) {
             for (int32_t i = 0; i < n; i++) {
-                srcinfo ss = {it->subs[i], s.elem->elems[i]};
+                srcinfo ss = {it->subs[i], s.elem->elems[i], false};
                 it->subs[i]->var = bind_source(fc, ss, NULL, comp);
                 ex_arg(fc, tu, ex_local(fc, it->subs[i]->var, line, col));
             }
         } else if (it->kind == IR_IT_ENUMERATE) {
             it->var = fc_temp(fc, b->t_int, "i");
-            srcinfo ss = {it->subs[0], s.elem->elems[1]};
+            srcinfo ss = {it->subs[0], s.elem->elems[1], false};
             it->subs[0]->var = bind_source(fc, ss, NULL, comp);
             ex_arg(fc, tu, ex_local(fc, it->var, line, col));
             ex_arg(fc, tu, ex_local(fc, it->subs[0]->var, line, col));
@@ -1694,6 +1735,7 @@ static ir_local *bind_source(fctx *fc, srcinfo s, const ast_expr *target, bool c
 ir_iter *ex_iter(fctx *fc, const ast_expr *src, const ast_expr *target, bool comp, ir_local **whole)
 {
     srcinfo s = source(fc, src);
+    fc->iter_dead = s.dead && fc->b->final;
     ir_block *save = fc->blk;
     fc->blk = &s.it->bind;
     ir_local *w = bind_source(fc, s, target, comp);
@@ -1729,11 +1771,16 @@ ir_comp *ex_comp_open(fctx *fc, ir_comp_kind k, const ast_expr *e, comp_state *s
         st->facts = pf_arena_alloc(fc->b->a, sizeof(var *) * (size_t)fc->nfacts);
         memcpy(st->facts, fc->facts, sizeof(var *) * (size_t)fc->nfacts);
     }
+    st->dead = false;
     if (!e) return c;
     const ast_comp_for_list *fl = &e->u.comp.fors;
     for (int32_t i = 0; i < fl->len; i++) {
         const ast_comp_for *cf = &fl->items[i];
         add_clause(fc, c, ex_iter(fc, cf->iter, cf->target, true, NULL), NULL);
+        if (fc->iter_dead && !st->dead) {
+            st->dead = true;
+            fc->b->quiet++;
+        }
         for (int32_t k2 = 0; k2 < cf->ifs.len; k2++) {
             add_clause(fc, c, NULL, ex_cond(fc, cf->ifs.items[k2]));
             ex_cond_facts(fc, cf->ifs.items[k2], true);
@@ -1748,6 +1795,10 @@ ir_comp *ex_comp_over(fctx *fc, ir_comp_kind k, const ast_expr *src, comp_state 
 {
     ir_comp *c = ex_comp_open(fc, k, NULL, st);
     add_clause(fc, c, ex_iter(fc, src, NULL, true, elt), NULL);
+    if (fc->iter_dead && !st->dead) {
+        st->dead = true;
+        fc->b->quiet++;
+    }
     return c;
 }
 
@@ -1758,6 +1809,32 @@ ir_expr *ex_comp_close(fctx *fc, ir_comp *c, comp_state *st, ir_type *t, int32_t
     fc->ncs = st->ncs;
     fc->nfacts = 0;
     for (int32_t i = 0; i < st->nfacts; i++) fc_fact_add(fc, st->facts[i]);
+    if (st->dead) {
+        /* a source is statically empty: the result is known without running anything */
+        irb *b = fc->b;
+        st->dead = false;
+        b->quiet--;
+        switch (c->kind) {
+        case IR_COMP_LIST:
+        case IR_COMP_SORTED:
+            return ex_new(fc, IR_E_LIST, t->kind == IR_T_LIST ? t : ty_list(b, b->t_unknown), line, col);
+        case IR_COMP_DICT:
+            return ex_new(fc, IR_E_DICT, t->kind == IR_T_DICT ? t : ty_dict(b, b->t_unknown, b->t_unknown), line, col);
+        case IR_COMP_SUM: return c->init && !ty_is_bad(c->init->type) ? c->init : ex_int(fc, 0, line, col);
+        case IR_COMP_ANY: return ex_bool(fc, false, line, col);
+        case IR_COMP_ALL: return ex_bool(fc, true, line, col);
+        case IR_COMP_JOIN: return ex_str(fc, "", 0, line, col);
+        case IR_COMP_MIN:
+        case IR_COMP_MAX:
+            if (c->init && !ty_is_bad(c->init->type)) return c->init;
+            {
+                pf_diag *dg = ir_err(b, fc->src, line, col, "%s() of an empty sequence",
+                                     c->kind == IR_COMP_MIN ? "min" : "max");
+                ir_hint(b, dg, "pass default=..., or check the length first");
+            }
+            return ex_err(fc, line, col);
+        }
+    }
     ir_expr *e = ex_new(fc, IR_E_COMP, t, line, col);
     e->comp = c;
     e->may_raise = true;

@@ -893,6 +893,12 @@ static void st_stmt(fctx *fc, const ast_stmt *s)
         facts f = loop_facts(fc, s);
         ir_stmt *w = fc_stmt(fc, IR_S_FOR, s->line, s->col);
         w->iter = ex_iter(fc, s->u.for_.iter, s->u.for_.target, false, NULL);
+        if (fc->iter_dead) { /* over [] whose element type is never known: the body never runs */
+            fc->iter_dead = false;
+            facts_restore(fc, f);
+            st_stmts(fc, &s->u.for_.orelse, fc->blk);
+            return;
+        }
         fc->loops++;
         st_stmts(fc, &s->u.for_.body, &w->body);
         fc->loops--;

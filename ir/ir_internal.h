@@ -122,6 +122,7 @@ typedef struct irb {
     struct { ir_func **items; int32_t len, cap; } funcs; /* reached this pass */
     struct { ir_global **items; int32_t len, cap; } globals;
     int32_t depth;               /* elaboration recursion depth */
+    struct { ir_fndef **items; int32_t len, cap; } blambdas; /* rs_builtin_lambda cache */
     const pf_source *fin_src;    /* finalisation: the function's file */
     bool fin_reported;           /* finalisation: one "cannot infer" error is enough */
 } irb;
@@ -147,8 +148,9 @@ bool ty_homog_tuple(const ir_type *t);   /* tuple whose components all have one 
 /* resolve.c */
 bool rs_module(irb *b, modinfo *mi);     /* module table, defs, classes, captures, globals */
 gname *rs_lookup(modinfo *mi, const char *name);
-ir_fndef *rs_new_lambda(irb *b, const ast_expr *lam);
-ir_fndef *rs_lambda_def(irb *b, const ast_expr *lam);
+/* A builtin used as a value (`map(str, xs)` is fine without this, `fold(max, xs, 0)` is not):
+ * a synthesized `lambda a: str(a)` / `lambda a, b: max(a, b)`, or NULL if it has no arity. */
+ir_fndef *rs_builtin_lambda(irb *b, modinfo *mi, const char *name, int32_t line, int32_t col);
 bool names_has(const namevec *v, const char *n);
 int32_t names_index(const namevec *v, const char *n);
 ir_fndef *rs_method(classdef *c, const char *name);
@@ -189,6 +191,8 @@ typedef struct fctx {
     classdef *cls;            /* method's class */
     int32_t ntemps;
     bool module_names;        /* resolving a default argument: only module names are visible */
+    bool iter_dead;           /* the last ex_iter's source is statically empty ([] of unknown
+                                 element type, in the final pass): its body never runs */
 } fctx;
 
 /* infer.c */

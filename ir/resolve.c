@@ -142,6 +142,7 @@ typedef struct scan {
     modinfo *mi;
     frame *frames;
     int32_t nframes, cap;
+    bool defaults;  /* scanning default values: module variables they read become globals */
 } scan;
 
 static void push_frame(scan *sc, ir_fndef *def)
@@ -175,7 +176,7 @@ static void use_name(scan *sc, const char *n)
         if (d->def && d->name == n && j - 1 >= 0 && j - 1 == i) continue; /* self reference */
         names_add(sc->b, &d->captures, n);
     }
-    if (i < 0 && any_def) {
+    if (i < 0 && (any_def || sc->defaults)) {
         gname *g = rs_lookup(sc->mi, n);
         if (g && g->kind == G_VAR) g->is_global = true;
     }
@@ -290,7 +291,9 @@ static void scan_expr(scan *sc, const ast_expr *e)
         d->params = &e->u.lambda.params;
         ((ast_expr *)e)->aux = d;
         for (int32_t i = 0; i < d->params->len; i++) {
+            sc->defaults = true;
             scan_expr(sc, d->params->items[i].default_);
+            sc->defaults = false;
             names_add(sc->b, &d->bound, d->params->items[i].name);
         }
         push_frame(sc, d);
@@ -329,7 +332,9 @@ static void scan_stmt(scan *sc, const ast_stmt *s)
             d->params = &s->u.def.params;
             ((ast_stmt *)s)->aux = d;
         }
+        sc->defaults = true;
         for (int32_t i = 0; i < d->params->len; i++) scan_expr(sc, d->params->items[i].default_);
+        sc->defaults = false;
         scan_def_body(sc, d);
         break;
     }
@@ -383,6 +388,51 @@ static void scan_def_body(scan *sc, ir_fndef *d)
     push_frame(sc, d);
     scan_stmts(sc, &d->def->u.def.body);
     sc->nframes--;
+}
+
+ir_fndef *rs_builtin_lambda(irb *b, modinfo *mi, const char *name, int32_t line, int32_t col)
+{
+    static const char *const one[] = {"str", "repr", "len", "abs", "int", "float", "bool", "round",
+                                      "sorted", "list", "sum", "any", "all", "reversed", "chr", "ord"};
+    static const char *const two[] = {"max", "min"};
+    int32_t arity = 0;
+    for (size_t i = 0; i < sizeof one / sizeof one[0]; i++)
+        if (!strcmp(one[i], name)) arity = 1;
+    for (size_t i = 0; i < sizeof two / sizeof two[0]; i++)
+        if (!strcmp(two[i], name)) arity = 2;
+    if (!arity) return NULL;
+    for (int32_t i = 0; i < b->blambdas.len; i++)
+        if (b->blambdas.items[i]->name == name && b->blambdas.items[i]->mod == mi) return b->blambdas.items[i];
+    ast_expr *lam = pf_arena_alloc(b->a, sizeof *lam);
+    ast_expr *call = pf_arena_alloc(b->a, sizeof *call);
+    ast_expr *fn = pf_arena_alloc(b->a, sizeof *fn);
+    lam->kind = AST_LAMBDA;
+    call->kind = AST_CALL;
+    fn->kind = AST_NAME;
+    lam->line = call->line = fn->line = lam->op_line = call->op_line = fn->op_line = line;
+    lam->col = call->col = fn->col = lam->op_col = call->op_col = fn->op_col = col;
+    fn->u.name = name;
+    call->u.call.func = fn;
+    const char *pn[2] = {pf_intern_cstr(b->a, "$a"), pf_intern_cstr(b->a, "$b")};
+    for (int32_t i = 0; i < arity; i++) {
+        ast_param p = {.name = pn[i], .line = line, .col = col};
+        PF_VEC_PUSH(b->a, &lam->u.lambda.params, IR_LIMIT, p);
+        ast_expr *arg = pf_arena_alloc(b->a, sizeof *arg);
+        arg->kind = AST_NAME;
+        arg->line = arg->op_line = line;
+        arg->col = arg->op_col = col;
+        arg->u.name = pn[i];
+        PF_VEC_PUSH(b->a, &call->u.call.args, IR_LIMIT, arg);
+    }
+    lam->u.lambda.body = call;
+    ir_fndef *d = new_def(b, mi, name, NULL, NULL, line, col);
+    d->qual = pf_arena_sprintf(b->a, "<builtin %s>", name);
+    d->lambda = lam;
+    d->params = &lam->u.lambda.params;
+    lam->aux = d;
+    for (int32_t i = 0; i < arity; i++) names_add(b, &d->bound, pn[i]);
+    PF_VEC_PUSH(b->a, &b->blambdas, IR_LIMIT, d);
+    return d;
 }
 
 /* ----------------------------------------------------------------------- module table */
