@@ -77,8 +77,17 @@ pf_str *rt_str_from_int(pf_ctx *ctx, int64_t v) {
     return rt_str_new(ctx, buf, n);
 }
 
+typedef struct str_word {
+    pf_obj h;
+    int64_t len, ncp;
+    char data[8];
+} str_word;
+static const str_word true_str = {{0, PF_K_STR, PF_F_ASCII, 0}, 4, 4, "True"};
+static const str_word false_str = {{0, PF_K_STR, PF_F_ASCII, 0}, 5, 5, "False"};
+
 pf_str *rt_str_from_bool(pf_ctx *ctx, int64_t v) {
-    return v ? rt_str_new(ctx, "True", 4) : rt_str_new(ctx, "False", 5);
+    (void)ctx;
+    return (pf_str *)(uintptr_t)(v ? &true_str : &false_str); /* immortal constants */
 }
 
 /* ---- format spec ------------------------------------------------------------------------- */

@@ -79,11 +79,12 @@ pf_slot rt_list_get_checked(pf_ctx *ctx, const pf_list *xs, int64_t i) { return 
 
 pf_list *rt_list_append(pf_ctx *ctx, pf_list *xs, pf_slot v) {
     if (xs->h.rc != 1) {
+        int objs = elem_is_obj(xs->type);
         pf_list *r = copy_list(ctx, xs, xs->len + xs->len / 2 + 4);
         rt_decref(&xs->h);
         if (!r) {
             /* release v: its ownership came with the call */
-            if (v && elem_is_obj(xs->type)) rt_decref(PF_OBJ_OF(v));
+            if (v && objs) rt_decref(PF_OBJ_OF(v));
             return NULL;
         }
         xs = r;

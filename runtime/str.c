@@ -34,6 +34,27 @@ static pf_str *finish(pf_str *s) {
     return s;
 }
 
+/* Immortal one-character ASCII strings (and ""), shared by indexing and iteration so `for c in s`
+ * allocates nothing. Same layout as pf_str with room for the character and the NUL. */
+typedef struct str_small {
+    pf_obj h;
+    int64_t len, ncp;
+    char data[8];
+} str_small;
+
+#define C1(c) {{0, PF_K_STR, PF_F_ASCII, 0}, 1, 1, {(char)(c), 0}}
+#define C8(c) C1(c), C1(c + 1), C1(c + 2), C1(c + 3), C1(c + 4), C1(c + 5), C1(c + 6), C1(c + 7)
+static const str_small ascii_chars[128] = {C8(0),  C8(8),  C8(16), C8(24), C8(32),  C8(40),  C8(48),  C8(56),
+                                           C8(64), C8(72), C8(80), C8(88), C8(96), C8(104), C8(112), C8(120)};
+static const str_small empty_str = {{0, PF_K_STR, PF_F_ASCII, 0}, 0, 0, {0}};
+
+/* A string equal to bytes[0..len) that may be a shared immortal constant: never write into it. */
+pf_str *rt_str_const_or_new(pf_ctx *ctx, const char *bytes, int64_t len) {
+    if (len == 1 && (unsigned char)bytes[0] < 0x80) return (pf_str *)(uintptr_t)&ascii_chars[(unsigned char)bytes[0]];
+    if (len == 0) return (pf_str *)(uintptr_t)&empty_str;
+    return rt_str_new(ctx, bytes, len);
+}
+
 pf_str *rt_str_new(pf_ctx *ctx, const char *bytes, int64_t len) {
     pf_str *s = str_alloc(ctx, len);
     if (!s) return NULL;
@@ -138,14 +159,14 @@ pf_str *rt_str_index(pf_ctx *ctx, const pf_str *s, int64_t i) {
         return NULL;
     }
     int64_t off = cp_offset(s, i);
-    return rt_str_new(ctx, s->data + off, cp_len_at(s, off));
+    return rt_str_const_or_new(ctx, s->data + off, cp_len_at(s, off));
 }
 
 pf_str *rt_str_next_char(pf_ctx *ctx, const pf_str *s, int64_t *pos) {
     int64_t off = *pos;
     int64_t n = cp_len_at(s, off);
     *pos = off + n;
-    return rt_str_new(ctx, s->data + off, n);
+    return rt_str_const_or_new(ctx, s->data + off, n);
 }
 
 /* Python's slice.indices(): clamp start/stop for a sequence of length len. Returns the count. */
@@ -183,10 +204,10 @@ pf_str *rt_str_slice(pf_ctx *ctx, const pf_str *s, int64_t start, int64_t stop, 
         return NULL;
     }
     int64_t n = rt_slice_indices(s->ncp, &start, &stop, step);
-    if (n <= 0) return rt_str_new(ctx, "", 0);
+    if (n <= 0) return rt_str_const_or_new(ctx, "", 0);
     if (step == 1) {
         int64_t a = cp_offset(s, start), b = cp_offset(s, stop);
-        return rt_str_new(ctx, s->data + a, b - a);
+        return rt_str_const_or_new(ctx, s->data + a, b - a);
     }
     if (s->h.flags & PF_F_ASCII) {
         pf_str *r = str_alloc(ctx, n);

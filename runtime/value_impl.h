@@ -19,6 +19,10 @@ void rt_sb_fill(rt_sbuf *sb, const char *fill, size_t fill_len, int64_t count);
 pf_str *rt_sb_finish(pf_ctx *ctx, rt_sbuf *sb);
 void rt_sb_free(rt_sbuf *sb);
 
+/* Like rt_str_new, but "" and one-character ASCII strings are shared immortal constants: use it
+ * only for results nobody writes into (never for a buffer to fill). */
+pf_str *rt_str_const_or_new(pf_ctx *ctx, const char *bytes, int64_t len);
+
 /* Append repr(v) / str(v) of static type t. Returns 0, or -1 when an exception was raised. */
 int rt_repr_into(pf_ctx *ctx, rt_sbuf *sb, pf_slot v, const pf_type *t);
 int rt_str_into(pf_ctx *ctx, rt_sbuf *sb, pf_slot v, const pf_type *t);

@@ -1,5 +1,6 @@
 /* Builtins with real work or Python-exact errors: sum over lists (checked int, fixed-tree float),
  * min/max with key (first of equal elements wins, as CPython), any/all over lists, chr/ord. */
+#include "runtime/value_impl.h"
 #include "stdlib/builtins.h"
 
 int64_t pf_sum_int(pf_ctx *ctx, const pf_list *xs) {
@@ -74,7 +75,7 @@ pf_str *pf_chr(pf_ctx *ctx, int64_t cp) {
     else
         u[0] = (char)(0xF0 | c >> 18), u[1] = (char)(0x80 | ((c >> 12) & 0x3F)), u[2] = (char)(0x80 | ((c >> 6) & 0x3F)),
         u[3] = (char)(0x80 | (c & 0x3F)), n = 4;
-    return rt_str_new(ctx, u, n);
+    return rt_str_const_or_new(ctx, u, n);
 }
 
 int64_t pf_ord(pf_ctx *ctx, const pf_str *s) {

@@ -32,6 +32,11 @@ static void run(void) {
     CHECK_STR(c, rt_str_index(c, hello, -1), "d");
     CHECK_STR(c, rt_str_index(c, uni, 1), "\xc3\xa9");
     CHECK_STR(c, rt_str_index(c, uni, -2), "\xe2\x82\xac");
+    pf_str *h0 = rt_str_index(c, hello, 0), *t0 = rt_str_from_bool(c, 1);
+    CHECK_INT(h0->h.rc, 0); /* one-character ASCII strings are shared immortal constants */
+    CHECK_INT(t0->h.rc, 0);
+    CHECK_STR(c, h0, "h");
+    CHECK_STR(c, t0, "True");
     CHECK(rt_str_index(c, hello, 11) == NULL);
     CHECK_RAISED(c, PF_EXC_INDEX, "string index out of range");
     CHECK_STR(c, rt_str_slice(c, hello, 0, 5, 1), "hello");
