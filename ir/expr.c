@@ -321,6 +321,7 @@ static ir_expr *gname_value(fctx *fc, modinfo *mi, gname *g, int32_t line, int32
     irb *b = fc->b;
     switch (g->kind) {
     case G_VAR:
+        if (g->constant) return ex_expr(fc, g->constant);
         if (!g->is_global) {
             ir_err(b, fc->src, line, col, "'%s' is not visible here", g->name);
             return ex_err(fc, line, col);

@@ -59,6 +59,8 @@ typedef struct gname {
     bool is_global;              /* G_VAR read by some function: an ir_global */
     ir_global *global;           /* persistent once is_global */
     int32_t gpass;               /* pass in which global was added to the module's list */
+    const ast_expr *constant;    /* G_VAR bound exactly once, at top level, to a literal:
+                                    functions read the literal itself (`N = 8`) */
     int32_t line, col;           /* first binding, for type-conflict notes */
 } gname;
 

@@ -576,6 +576,31 @@ bool rs_module(irb *b, modinfo *mi)
     bind_stmts(b, &vars, body);
     for (int32_t i = 0; i < vars.len; i++)
         if (!rs_lookup(mi, vars.items[i])) add_gname(b, mi, vars.items[i], G_VAR, 0, 0);
+    /* constants: `NAME = literal` once at top level and bound nowhere else */
+    namevec once = {0}, many = {0};
+    for (int32_t i = 0; i < body->len; i++) {
+        const ast_stmt *s = body->items[i];
+        const ast_expr *v = s->kind == AST_ASSIGN ? s->u.assign.value : NULL;
+        bool lit = v && (v->kind == AST_INT || v->kind == AST_FLOAT || v->kind == AST_STR ||
+                         v->kind == AST_BOOL ||
+                         (v->kind == AST_UNARY && v->u.unary.op == AST_NEG &&
+                          (v->u.unary.operand->kind == AST_INT || v->u.unary.operand->kind == AST_FLOAT)));
+        if (lit && s->u.assign.targets.len == 1 && s->u.assign.targets.items[0]->kind == AST_NAME) {
+            const char *n = s->u.assign.targets.items[0]->u.name;
+            if (names_has(&once, n)) names_add(b, &many, n);
+            else {
+                names_add(b, &once, n);
+                gname *g = rs_lookup(mi, n);
+                if (g && g->kind == G_VAR) g->constant = v;
+            }
+            continue;
+        }
+        bind_stmt(b, &many, s);
+    }
+    for (int32_t i = 0; i < many.len; i++) {
+        gname *g = rs_lookup(mi, many.items[i]);
+        if (g) g->constant = NULL;
+    }
     /* 2. classes, then every def body (captures, globals) */
     for (int32_t i = 0; i < body->len; i++) {
         const ast_stmt *s = body->items[i];
