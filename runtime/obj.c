@@ -197,6 +197,20 @@ pf_rec *rt_rec_new(pf_ctx *ctx, const pf_type *t) {
     return r;
 }
 
+pf_rec *rt_rec_reuse(pf_ctx *ctx, pf_obj *old, const pf_type *t) {
+    if (old && old->rc == 1 && (old->kind == PF_K_TUPLE || old->kind == PF_K_RECORD) &&
+        ((pf_rec *)old)->n == (int64_t)t->n) {
+        pf_rec *r = (pf_rec *)old;
+        if (!(old->flags & PF_F_SCALARS)) release_fields(r->slots, r->n, r->type);
+        old->kind = t->kind == PF_T_RECORD ? PF_K_RECORD : PF_K_TUPLE;
+        old->flags = all_scalar(t) ? PF_F_SCALARS : 0;
+        r->type = t;
+        return r;
+    }
+    if (old) rt_decref(old);
+    return rt_rec_new(ctx, t);
+}
+
 pf_slot rt_tuple_get(pf_ctx *ctx, const pf_rec *t, int64_t i) {
     if (i < 0) i += t->n;
     if (i < 0 || i >= t->n) return rt_raise_index(ctx, "tuple");

@@ -493,6 +493,11 @@ double rt_float_sum(const double *xs, int64_t n);
 /* New tuple/record of type t (kind PF_T_TUPLE or PF_T_RECORD) with t->n slots, uninitialised:
  * the caller stores owned values into slots[0..n) before anything else can see the object. */
 pf_rec *rt_rec_new(pf_ctx *ctx, const pf_type *t);
+/* Perceus-style reuse: a new tuple/record of type t built in the memory of `old` when old is
+ * unique and has the same number of slots (its fields are released first), else a fresh one.
+ * Consumes old (may be NULL). Slots are uninitialised, as for rt_rec_new. Lets a loop such as
+ * `bodies = [move(b) for b in bodies]` rebuild records without malloc/free. */
+pf_rec *rt_rec_reuse(pf_ctx *ctx, pf_obj *old, const pf_type *t);
 /* field i, borrowed */
 static inline pf_slot rt_rec_at(const pf_rec *r, int64_t i) { return r->slots[i]; }
 /* t[i] for a tuple with a runtime index (Python negatives, IndexError); borrowed. */

@@ -172,6 +172,20 @@ static void run(void) {
     rt_list_push(c, lt, PF_SLOT_OBJ(p2));
     CHECK_STR(c, repr_take(c, lt, &list_tup_is), "[(1, 'x'), (1, 'y')]");
 
+    /* reuse of a unique tuple's memory for a new one of the same size; a shared one is kept */
+    pf_rec *u = pair(c, &tup_is, 7, str_slot(c, "old"));
+    pf_rec *u2 = rt_rec_reuse(c, &u->h, &tup_is);
+    CHECK(u2 == u);
+    u2->slots[0] = 8;
+    u2->slots[1] = str_slot(c, "new");
+    rt_incref(&u2->h);
+    pf_rec *u3 = rt_rec_reuse(c, &u2->h, &tup_is); /* shared: a fresh tuple */
+    CHECK(u3 != u2);
+    u3->slots[0] = 9;
+    u3->slots[1] = str_slot(c, "fresh");
+    CHECK_STR(c, repr_take(c, u2, &tup_is), "(8, 'new')");
+    CHECK_STR(c, repr_take(c, u3, &tup_is), "(9, 'fresh')");
+
     /* records (class instances) without __repr__, and their fields */
     pf_rec *pt = pair(c, &point, 3, str_slot(c, "p"));
     CHECK_STR(c, repr_take(c, pt, &point), "<__main__.Point object>");
