@@ -464,7 +464,7 @@ static const char *expr_what(const ast_expr *e) {
 }
 
 /* Checks that e can be assigned to (NAME, ATTR, SUBSCRIPT, TUPLE/LIST of targets with at most
- * one STARRED); `what` names the statement for the message. */
+ * one STARRED). aug: augmented assignment (no tuples); in_seq: e is inside a TUPLE/LIST. */
 static void check_target(parser *p, ast_expr *e, bool aug, bool in_seq) {
     switch (e->kind) {
     case AST_NAME:
@@ -499,8 +499,8 @@ static void check_target(parser *p, ast_expr *e, bool aug, bool in_seq) {
         if (aug)
             error_at(p, e->line, e->col, NULL, "'%s' is an illegal expression for augmented "
                      "assignment", expr_what(e));
-        error_at(p, e->line, e->col,
-                 e->kind == AST_COMPARE ? NULL : NULL, "cannot assign to %s", expr_what(e));
+        error_at(p, e->line, e->col, e->kind == AST_COMPARE ? "perhaps you meant '=='?" : NULL,
+                 "cannot assign to %s", expr_what(e));
     }
 }
 
@@ -1219,7 +1219,7 @@ static ast_stmt *def_stmt(parser *p, ast_expr_list decos) {
     int32_t saved_loop = p->loop_depth;
     p->func_depth++;
     p->loop_depth = 0;
-    colon_block(p, &s->u.def.body, t, pf_arena_sprintf(p->a, "function definition"));
+    colon_block(p, &s->u.def.body, t, "function definition");
     p->func_depth--;
     p->loop_depth = saved_loop;
     s->u.def.docstring = docstring_of(&s->u.def.body);
