@@ -409,11 +409,12 @@ static void *beat_main(void *arg) {
     atomic_store_explicit(&rt->beat_since, rt_now_ns(), memory_order_relaxed);
     while (!atomic_load_explicit(&rt->stop, memory_order_acquire)) {
         /* one worker has nobody to hand work to: promotion would be pure overhead */
-        if (rt->n == 1 || atomic_load_explicit(&rt->nbusy, memory_order_acquire) == 0) {
+        uint32_t busy = atomic_load_explicit(&rt->nbusy, memory_order_acquire);
+        if (rt->n == 1 || busy == 0) {
             int64_t since = atomic_exchange_explicit(&rt->beat_since, 0, memory_order_relaxed);
             atomic_fetch_add_explicit(&rt->beat_active_ns, (uint64_t)(rt_now_ns() - since),
                                       memory_order_relaxed);
-            futex_wait(&rt->nbusy, atomic_load_explicit(&rt->nbusy, memory_order_acquire));
+            futex_wait(&rt->nbusy, busy); /* returns at once if nbusy changed since */
             clock_gettime(CLOCK_MONOTONIC, &next);
             atomic_store_explicit(&rt->beat_since, rt_now_ns(), memory_order_relaxed);
             continue;
