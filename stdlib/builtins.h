@@ -59,6 +59,23 @@ double pf_math_degrees(pf_ctx *ctx, double x);
 double pf_math_radians(pf_ctx *ctx, double x);
 double pf_math_fsum(pf_ctx *ctx, const pf_list *xs); /* exact (Shewchuk) like CPython */
 
+/* ---- random module: CPython's Mersenne Twister, seeding and derivations, so a seeded pf
+ * program draws exactly the numbers python3 draws. The state lives wherever its owner puts it
+ * (the compiler/driver; one per task once parallel code uses it) — there is no global state. ---- */
+typedef struct pf_rng {
+    uint32_t mt[624];
+    int32_t idx;        /* next word of mt to temper; 624 = regenerate */
+    int32_t has_gauss;  /* gauss_next is valid (CPython's gauss keeps the second value) */
+    double gauss_next;
+} pf_rng;
+void pf_random_seed(pf_rng *r, int64_t seed);                           /* random.seed(n) */
+double pf_random_random(pf_rng *r);                                    /* random.random() */
+int64_t pf_random_randint(pf_ctx *ctx, pf_rng *r, int64_t a, int64_t b); /* ValueError if a > b */
+double pf_random_uniform(pf_rng *r, double a, double b);
+double pf_random_gauss(pf_rng *r, double mu, double sigma);
+/* index for random.choice(xs): IndexError "Cannot choose from an empty sequence" when n == 0 */
+int64_t pf_random_choice_index(pf_ctx *ctx, pf_rng *r, int64_t n);
+
 /* ---- time module ---- */
 double pf_time_time(pf_ctx *ctx);         /* time.time(): seconds since the epoch */
 double pf_time_perf_counter(pf_ctx *ctx); /* time.perf_counter(): monotonic seconds */

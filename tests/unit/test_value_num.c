@@ -140,6 +140,31 @@ static void run(void) {
     CHECK_INT(pf_math_factorial(c, 20), 2432902008176640000LL);
     CHECK_INT(pf_math_gcd(c, -12, 18), 6);
 
+    /* random: the numbers python3.11 draws after the same seed */
+    pf_rng rng;
+    pf_random_seed(&rng, 42);
+    CHECK_F(pf_random_random(&rng), 0.6394267984578837);
+    CHECK_F(pf_random_random(&rng), 0.025010755222666936);
+    pf_random_seed(&rng, 42);
+    int64_t want_ri[] = {82, 15, 4, 95, 36};
+    for (int i = 0; i < 5; i++) CHECK_INT(pf_random_randint(c, &rng, 1, 100), want_ri[i]);
+    pf_random_seed(&rng, 12345678901234);
+    CHECK_F(pf_random_random(&rng), 0.02504137575317178);
+    CHECK_INT(pf_random_randint(c, &rng, -5, 5), -3);
+    CHECK_F(pf_random_uniform(&rng, 1.5, 2.5), 2.325350086586161);
+    CHECK_F(pf_random_gauss(&rng, 0, 1), -2.54798089545509);
+    CHECK_F(pf_random_gauss(&rng, 0, 1), -0.4833446914713898);
+    CHECK_F(pf_random_gauss(&rng, 10, 2), 7.888201168005994);
+    pf_random_seed(&rng, -7);
+    CHECK_F(pf_random_random(&rng), 0.32383276483316237);
+    pf_random_seed(&rng, 0);
+    CHECK_INT(pf_random_randint(c, &rng, 0, 1LL << 40), 849735321549LL);
+    CHECK_INT(pf_random_choice_index(c, &rng, 3), 1);
+    pf_random_randint(c, &rng, 5, 4);
+    CHECK_RAISED(c, PF_EXC_VALUE, "empty range for randrange() (5, 5, 0)");
+    pf_random_choice_index(c, &rng, 0);
+    CHECK_RAISED(c, PF_EXC_INDEX, "Cannot choose from an empty sequence");
+
     /* the module table the compiler resolves math.* against */
     const pf_module_fn *lg = pf_module_find("math", "log", 2);
     CHECK(lg && lg->addr == (void *)&pf_math_log_base && strcmp(lg->params, "dd") == 0);
