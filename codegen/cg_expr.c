@@ -807,7 +807,7 @@ static cg_val construct(cg_gfn *f, const ir_expr *e) {
         return self;
     }
     eval_args(f, e, v);
-    call_func(f, e->func, NULL, v, e->nargs, rec, e->line);
+    if (e->func) call_func(f, e->func, NULL, v, e->nargs, rec, e->line);
     release_args(f, e, v);
     return self;
 }
@@ -961,6 +961,14 @@ cg_val cg_expr(cg_gfn *f, const ir_expr *e) {
         }
     }
     case IR_E_BINARY: {
+        if (e->op == IR_OP_DIV && e->args[0]->kind == IR_E_CONVERT && e->args[1]->kind == IR_E_CONVERT &&
+            e->args[0]->args[0]->type->kind == IR_T_INT && e->args[1]->args[0]->type->kind == IR_T_INT) {
+            /* int / int: correctly rounded, and Python's "division by zero" message */
+            cg_val a = cg_expr(f, e->args[0]->args[0]);
+            cg_val b = cg_expr(f, e->args[1]->args[0]);
+            line(f, e);
+            return cg_borrowed(cg_int_truediv(&f->base, a.v, b.v));
+        }
         cg_val a = cg_expr(f, e->args[0]);
         cg_val b = cg_expr(f, e->args[1]);
         return cg_borrowed(binary(f, e, a.v, b.v));
@@ -986,6 +994,7 @@ cg_val cg_expr(cg_gfn *f, const ir_expr *e) {
     case IR_E_WRAP: {
         const ir_type *in = e->args[0]->type;
         cg_val a = cg_expr(f, e->args[0]);
+        if (in->kind == IR_T_NONE) return cg_borrowed(LLVMConstNull(S->t_ptr));
         if (!cg_is_scalar(in)) return a;
         line(f, e);
         LLVMValueRef args[2] = {CTX, slot(f, a.v, in)};

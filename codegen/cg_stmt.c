@@ -294,7 +294,8 @@ static void comp_element(cg_gfn *f, comp_st *cs) {
             LLVMValueRef rec = rt(f, "rt_rec_new", args, 2);
             cg_store_field(f, rec, 24, cg_to_slot(f, cg_take(f, &k, kt), kt));
             LLVMValueRef n = LLVMBuildLoad2(B, S->t_i64, cs->count, "");
-            cg_store_field(f, rec, 32, n);
+            /* reverse=True sorts descending: a negated index keeps equal keys in input order */
+            cg_store_field(f, rec, 32, c->reverse ? LLVMBuildNeg(B, n, "") : n);
             LLVMBuildStore(B, LLVMBuildAdd(B, n, i64c(f, 1), ""), cs->count);
             cg_store_field(f, rec, 40, cg_to_slot(f, cg_take(f, &xh, xt), xt));
             sv = LLVMBuildPtrToInt(B, rec, S->t_i64, "");
@@ -329,7 +330,9 @@ static void comp_element(cg_gfn *f, comp_st *cs) {
     case IR_COMP_ANY:
     case IR_COMP_ALL: {
         cg_val x = cg_expr(f, c->elt);
-        LLVMValueRef hit = c->kind == IR_COMP_ANY ? x.v : LLVMBuildNot(B, x.v, "");
+        LLVMValueRef tv = cg_truth(f, x.v, c->elt->type);
+        cg_release(f, &x, c->elt->type);
+        LLVMValueRef hit = c->kind == IR_COMP_ANY ? tv : LLVMBuildNot(B, tv, "");
         LLVMBasicBlockRef yes = cg_block(&f->base, "anyall.hit"), no = cg_block(&f->base, "anyall.next");
         LLVMBuildCondBr(B, hit, yes, no);
         LLVMPositionBuilderAtEnd(B, yes);
@@ -486,6 +489,13 @@ cg_val cg_comp(cg_gfn *f, const ir_expr *e) {
             cs.deco.elems = cs.deco_elems;
             cs.count = cg_alloca(&f->base, S->t_i64, "sortidx");
             LLVMBuildStore(B, i64c(f, 0), cs.count);
+            cs.lst.kind = IR_T_LIST; /* the decorated list: list[tuple[key, int, T]] */
+            cs.lst.id = -1;
+            cs.lst.n = 1;
+            cs.lst_elems[0] = &cs.deco;
+            cs.lst.elems = cs.lst_elems;
+            cs.coll_type = &cs.lst;
+            lt = cs.coll_type;
         }
         LLVMValueRef args[3] = {CTX, cg_type_desc(f->g, lt), c->kind == IR_COMP_LIST ? comp_capacity(f, c) : i64c(f, 0)};
         LLVMValueRef xs = rt(f, "rt_list_new", args, 3);
