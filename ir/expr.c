@@ -1100,6 +1100,19 @@ ir_expr *ex_call_def(fctx *fc, ir_fndef *d, ir_type *env, ir_expr *envx, ir_expr
             ok = false;
             continue;
         }
+        if (!ir_is_literal(p->default_) && !d->parent && !d->lambda && (d->cls || d->def->kind == AST_DEF) &&
+            d->dflts && d->dflts[i].g) {
+            /* evaluated once when the def ran */
+            ir_global *g = ir_default_global(b, d, i);
+            if (g->type->kind == IR_T_UNKNOWN && b->final) {
+                ir_err(b, fc->src, line, col, "%s() is called before its def statement ran", d->name);
+                ok = false;
+                continue;
+            }
+            slots[i] = ex_new(fc, IR_E_GLOBAL, g->type, line, col);
+            slots[i]->global = g;
+            continue;
+        }
         /* defaults are evaluated in the def's module scope */
         bool saved = fc->module_names;
         modinfo *smod = fc->mod;

@@ -585,6 +585,56 @@ void fc_assign(fctx *fc, const ast_expr *t, ir_expr *value)
     }
 }
 
+/* ---------------------------------------------------------------------------- defaults */
+
+bool ir_is_literal(const ast_expr *v)
+{
+    return v->kind == AST_INT || v->kind == AST_FLOAT || v->kind == AST_STR || v->kind == AST_BOOL ||
+           v->kind == AST_NONE ||
+           (v->kind == AST_UNARY && v->u.unary.op == AST_NEG &&
+            (v->u.unary.operand->kind == AST_INT || v->u.unary.operand->kind == AST_FLOAT));
+}
+
+ir_global *ir_default_global(irb *b, ir_fndef *d, int32_t i)
+{
+    if (!d->dflts) d->dflts = pf_arena_alloc(b->a, sizeof *d->dflts * (size_t)(d->params->len + 1));
+    struct dflt *df = &d->dflts[i];
+    if (!df->g) {
+        df->g = pf_arena_alloc(b->a, sizeof *df->g);
+        df->g->name = pf_arena_sprintf(b->a, "%s.%s", d->qual, d->params->items[i].name);
+        df->g->type = b->t_unknown;
+    }
+    if (df->gpass != b->pass) {
+        df->gpass = b->pass;
+        df->g->id = b->globals.len;
+        PF_VEC_PUSH(b->a, &b->globals, IR_LIMIT, df->g);
+    }
+    return df->g;
+}
+
+/* A module-level def (or a class's methods) is being defined: evaluate its non-literal
+ * defaults now, into hidden globals that calls read (Python evaluates defaults once). */
+static void eval_defaults(fctx *fc, ir_fndef *d)
+{
+    irb *b = fc->b;
+    for (int32_t i = 0; i < d->params->len; i++) {
+        const ast_expr *dv = d->params->items[i].default_;
+        if (!dv || ir_is_literal(dv)) continue;
+        ir_global *g = ir_default_global(b, d, i);
+        ir_expr *v = ex_expr(fc, dv);
+        ir_type *old = g->type;
+        if (!ty_is_bad(v->type) && !ir_type_join_into(b, &g->type, v->type)) {
+            ir_err(b, fc->src, dv->line, dv->col, "default value has type %s here but %s before", v->type->str,
+                   old->str);
+            continue;
+        }
+        ir_stmt *s = fc_stmt(fc, IR_S_ASSIGN, dv->line, dv->col);
+        s->global = g;
+        s->expr = ex_coerce(fc, v, g->type, dv->line, dv->col, "default value");
+        fc_emit(fc, s);
+    }
+}
+
 /* ---------------------------------------------------------------------------- statements */
 
 /* The type an `extern def` annotation names (int, float, bool, str, None). */
@@ -830,7 +880,10 @@ static void st_stmt(fctx *fc, const ast_stmt *s)
         ir_fndef *d = (ir_fndef *)s->aux;
         if (!fc->def) {
             gname *g = rs_lookup(fc->mod, s->u.def.name);
-            if (g && g->kind == G_DEF && g->def == d) return; /* static module-level def */
+            if (g && g->kind == G_DEF && g->def == d) { /* static module-level def */
+                eval_defaults(fc, d);
+                return;
+            }
         }
         fc_assign_name(fc, s->u.def.name, ex_func_value(fc, d, s->line, s->col), s->line, s->col);
         return;
@@ -843,8 +896,12 @@ static void st_stmt(fctx *fc, const ast_stmt *s)
         return;
     }
     case AST_CLASS:
-        if (fc->def || fc->mod->ast->body.len == 0 || !s->aux)
+        if (fc->def || fc->mod->ast->body.len == 0 || !s->aux) {
             ir_err(b, fc->src, s->line, s->col, "classes must be defined at module level");
+            return;
+        }
+        for (int32_t i = 0; i < ((classdef *)s->aux)->method_names.len; i++)
+            eval_defaults(fc, ((classdef *)s->aux)->methods[i]);
         return;
     case AST_IF: {
         int st = ex_static_cond(fc, s->u.if_.test);

@@ -30,6 +30,11 @@ struct ir_fndef {
     modinfo *mod;                /* module whose globals it reads */
     namevec bound;               /* params and names bound in the body (Python's local rule) */
     namevec captures;            /* free names bound in an enclosing def/comprehension, in order */
+    struct dflt {
+        ir_global *g;            /* a non-literal default of a module-level def or method: its
+                                    value, computed when the def statement runs (as Python) */
+        int32_t gpass;
+    } *dflts;                    /* per parameter, or NULL */
     int32_t line, col;
 };
 
@@ -214,6 +219,9 @@ spec *sp_get(irb *b, ir_fndef *def, ir_type *env, ir_type **argt, int32_t nargs)
 void sp_elaborate(irb *b, spec *sp);
 bool ir_type_join_into(irb *b, ir_type **slot, ir_type *t);
 ir_type *ir_ann_type(fctx *fc, const ast_expr *e);
+bool ir_is_literal(const ast_expr *v);
+/* The hidden global holding default `i` of d (added to this pass's globals). */
+ir_global *ir_default_global(irb *b, ir_fndef *d, int32_t i);
 
 /* expr.c */
 ir_expr *ex_new(fctx *fc, ir_expr_kind k, ir_type *t, int32_t line, int32_t col);
