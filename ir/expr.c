@@ -544,7 +544,9 @@ ir_expr *ex_binop(fctx *fc, ast_binop op, ir_expr *l, ir_expr *r, int32_t line, 
         if (iop == IR_OP_POW && isf && lt->kind == IR_T_FLOAT && r->kind == IR_E_INT && r->ival >= 0 &&
             r->ival <= 3)
             raises = false; /* x ** small int: a multiply */
-        return bin_node(fc, iop, t, ex_convert(fc, l, t), ex_convert(fc, r, t), raises, line, col);
+        ir_expr *n = bin_node(fc, iop, t, ex_convert(fc, l, t), ex_convert(fc, r, t), raises, line, col);
+        if (iop == IR_OP_DIV && lt->kind != IR_T_FLOAT && rt->kind != IR_T_FLOAT) n->ival = 1;
+        return n;
     }
     if (op == AST_ADD && lt->kind == IR_T_STR && rt->kind == IR_T_STR)
         return ex_op2(fc, IR_OP_STR_CONCAT, b->t_str, false, l, r);

@@ -142,7 +142,9 @@ typedef enum ir_op {
     IR_OP_ADD,      /* int raises OverflowError */
     IR_OP_SUB,      /* int raises OverflowError */
     IR_OP_MUL,      /* int raises OverflowError */
-    IR_OP_DIV,      /* float / float (ints were converted): raises ZeroDivisionError */
+    IR_OP_DIV,      /* float / float (ints were converted): raises ZeroDivisionError; the node's
+                       ival is 1 when both source operands were int/bool, for CPython's message
+                       ("division by zero" for int / int, else "float division by zero") */
     IR_OP_FLOORDIV, /* Python floor semantics; raises ZeroDivisionError (int: also Overflow) */
     IR_OP_MOD,      /* Python sign-of-divisor semantics; raises ZeroDivisionError */
     IR_OP_POW,      /* int**int: raises OverflowError, and ValueError for a negative exponent
