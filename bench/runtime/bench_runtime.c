@@ -1,0 +1,264 @@
+/* Runtime overhead benchmarks of issue 5 (not a test): latent marks on fib(35) vs plain recursive
+ * C at 1 thread; the parallel sum of 10^8 doubles (rt_reduce) at 1 thread vs a plain loop and at
+ * 2 threads; the cost of a fork mark push+pop and of a promoted task (spawn + join); the achieved
+ * heartbeat rate. Median of R runs each. Usage: bench_runtime [runs] (default 5). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "runtime/sched.h"
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_d(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+static double median(double *v, int n) {
+    qsort(v, (size_t)n, sizeof *v, cmp_d);
+    return v[n / 2];
+}
+
+/* ---- fib */
+__attribute__((noinline)) static int64_t fib_plain(int64_t n) {
+    return n < 2 ? n : fib_plain(n - 1) + fib_plain(n - 2);
+}
+
+static int64_t fib_marks(pf_ctx *ctx, int64_t n);
+typedef struct { int64_t n; } fib_env;
+static void fib_thunk(pf_ctx *ctx, void *env, void *result) {
+    *(int64_t *)result = fib_marks(ctx, ((fib_env *)env)->n);
+}
+/* exactly the protocol codegen emits: poll at entry, fork mark around the first call */
+static int64_t fib_marks(pf_ctx *ctx, int64_t n) {
+    rt_poll(ctx);
+    if (n < 2)
+        return n;
+    int64_t a, b = 0;
+    fib_env e = {n - 2};
+    rt_fork m;
+    m.fn = fib_thunk;
+    m.env = &e;
+    m.result = &b;
+    rt_fork_push(ctx, &m);
+    a = fib_marks(ctx, n - 1);
+    if (rt_mark_pop(ctx, &m.m)) {
+        if (!ctx->exc)
+            b = fib_marks(ctx, n - 2);
+    } else {
+        rt_fork_join(ctx, &m);
+    }
+    return a + b;
+}
+/* the same two functions with pf's calling convention around them (docs/internals.md): depth
+ * accounting for RecursionError and an exception test after every call; without and with marks */
+static int64_t fib_conv(pf_ctx *ctx, int64_t n) {
+    rt_poll(ctx);
+    if (++ctx->depth > ctx->max_depth)
+        return 0;
+    int64_t r = n;
+    if (n >= 2) {
+        int64_t a = fib_conv(ctx, n - 1);
+        if (ctx->exc)
+            goto out;
+        int64_t b = fib_conv(ctx, n - 2);
+        if (ctx->exc)
+            goto out;
+        r = a + b;
+    }
+out:
+    ctx->depth--;
+    return r;
+}
+static int64_t fib_conv_marks(pf_ctx *ctx, int64_t n);
+static void fib_conv_thunk(pf_ctx *ctx, void *env, void *result) {
+    *(int64_t *)result = fib_conv_marks(ctx, ((fib_env *)env)->n);
+}
+static int64_t fib_conv_marks(pf_ctx *ctx, int64_t n) {
+    rt_poll(ctx);
+    if (++ctx->depth > ctx->max_depth)
+        return 0;
+    int64_t r = n;
+    if (n >= 2) {
+        int64_t a, b = 0;
+        fib_env e = {n - 2};
+        rt_fork m;
+        m.fn = fib_conv_thunk;
+        m.env = &e;
+        m.result = &b;
+        rt_fork_push(ctx, &m);
+        a = fib_conv_marks(ctx, n - 1);
+        if (rt_mark_pop(ctx, &m.m)) {
+            if (!ctx->exc)
+                b = fib_conv_marks(ctx, n - 2);
+        } else {
+            rt_fork_join(ctx, &m);
+        }
+        if (ctx->exc)
+            goto out;
+        r = a + b;
+    }
+out:
+    ctx->depth--;
+    return r;
+}
+
+typedef struct { int64_t n, out; double secs; int conv; } fib_arg;
+static void fib_main(pf_ctx *ctx, void *arg) {
+    fib_arg *a = arg;
+    double t0 = now();
+    a->out = a->conv == 1 ? fib_conv(ctx, a->n) : a->conv == 2 ? fib_conv_marks(ctx, a->n)
+                                                               : fib_marks(ctx, a->n);
+    a->secs = now() - t0;
+}
+
+/* ---- sum */
+static double *xs;
+#define N 100000000LL
+static void sum_body(pf_ctx *ctx, void *env, int64_t lo, int64_t hi, void *acc) {
+    (void)ctx;
+    (void)env;
+    double s = *(double *)acc;
+    for (int64_t i = lo; i < hi; i++)
+        s += xs[i];
+    *(double *)acc = s;
+}
+static void sum_init(void *env, void *acc) { (void)env; *(double *)acc = 0.0; }
+static void sum_comb(pf_ctx *ctx, void *env, void *acc, void *rhs) {
+    (void)ctx;
+    (void)env;
+    *(double *)acc += *(double *)rhs;
+}
+static const rt_loop_desc sum_desc = {sum_body, NULL, sizeof(double), sum_init, sum_comb, NULL, 0};
+typedef struct { double out, secs; } sum_arg;
+static void sum_main(pf_ctx *ctx, void *arg) {
+    sum_arg *a = arg;
+    double t0 = now();
+    rt_reduce(ctx, &sum_desc, 0, N, &a->out);
+    a->secs = now() - t0;
+}
+__attribute__((noinline)) static double sum_plain(const double *v, int64_t n) {
+    double s = 0;
+    for (int64_t i = 0; i < n; i++)
+        s += v[i];
+    return s;
+}
+
+/* ---- spawn + join of a promoted (real) task */
+static void empty(pf_ctx *ctx, void *env, void *result) {
+    (void)ctx;
+    (void)env;
+    *(int *)result = 1;
+}
+typedef struct { int n; double secs; } spawn_arg;
+static void spawn_main(pf_ctx *ctx, void *arg) {
+    spawn_arg *a = arg;
+    int r;
+    double t0 = now();
+    for (int i = 0; i < a->n; i++) {
+        rt_task *t = rt_spawn(ctx, empty, NULL, &r);
+        rt_join(ctx, t);
+    }
+    a->secs = now() - t0;
+}
+
+static rt_runtime *open_n(int threads) {
+    rt_options o;
+    rt_options_init(&o);
+    o.threads = threads;
+    o.workspan = 0;
+    o.trace_path = NULL;
+    return rt_open(&o);
+}
+
+int main(int argc, char **argv) {
+    int R = argc > 1 ? atoi(argv[1]) : 5;
+    if (R < 1 || R > 99)
+        R = 5;
+    double tp[99], tm[99], tm2[99], sp[99], s1[99], s2[99], sj[99], tc[99], tcm[99];
+    const int64_t FN = 35;
+
+    /* fib */
+    int64_t expect = fib_plain(30);
+    rt_runtime *rt1 = open_n(1), *rt2 = open_n(2);
+    if (!rt1 || !rt2)
+        return 1;
+    for (int r = 0; r < R; r++) {
+        double t0 = now();
+        volatile int64_t f = fib_plain(FN);
+        tp[r] = now() - t0;
+        fib_arg a = {FN, 0, 0, 0};
+        rt_run(rt1, fib_main, &a, NULL);
+        tm[r] = a.secs;
+        fib_arg b = {FN, 0, 0, 0};
+        rt_run(rt2, fib_main, &b, NULL);
+        tm2[r] = b.secs;
+        fib_arg c = {FN, 0, 0, 1}, d = {FN, 0, 0, 2};
+        rt_run(rt1, fib_main, &c, NULL);
+        tc[r] = c.secs;
+        rt_run(rt1, fib_main, &d, NULL);
+        tcm[r] = d.secs;
+        if (a.out != f || b.out != f || c.out != f || d.out != f || expect != 832040)
+            return 1;
+    }
+    /* sum */
+    xs = malloc((size_t)N * sizeof *xs);
+    if (!xs)
+        return 1;
+    for (int64_t i = 0; i < N; i++)
+        xs[i] = 1.0 / (double)(i + 1);
+    for (int r = 0; r < R; r++) {
+        double t0 = now();
+        volatile double s = sum_plain(xs, N);
+        sp[r] = now() - t0;
+        (void)s;
+        sum_arg a = {0, 0}, b = {0, 0};
+        rt_run(rt1, sum_main, &a, NULL);
+        s1[r] = a.secs;
+        rt_run(rt2, sum_main, &b, NULL);
+        s2[r] = b.secs;
+        if (memcmp(&a.out, &b.out, sizeof a.out) != 0)
+            return 1;
+    }
+    /* spawn + join */
+    for (int r = 0; r < R; r++) {
+        spawn_arg a = {1000000, 0};
+        rt_run(rt1, spawn_main, &a, NULL);
+        sj[r] = a.secs / a.n * 1e9;
+    }
+    rt_stats st;
+    rt_stats_get(rt2, &st, NULL);
+    double calls = 2.0 * 14930352 - 1; /* fib(35) calls */
+    double fp = median(tp, R), fm = median(tm, R), fm2 = median(tm2, R);
+    double sP = median(sp, R), sum1 = median(s1, R), sum2 = median(s2, R);
+    printf("pf runtime benchmarks (median of %d runs; %s)\n", R,
+           "2-core VM shared with other jobs: noisy");
+    printf("%-44s %12s %12s %10s %8s\n", "benchmark", "baseline", "pf runtime", "ratio", "target");
+    printf("%-44s %10.1fms %10.1fms %9.3fx %8s\n", "fib(35) latent marks vs plain C, 1 thread",
+           fp * 1e3, fm * 1e3, fm / fp, "<=1.15x");
+    double fc = median(tc, R), fcm = median(tcm, R);
+    printf("%-44s %10.1fms %10.1fms %9.3fx %8s\n", "fib(35) pf convention: marks vs no marks",
+           fc * 1e3, fcm * 1e3, fcm / fc, "");
+    printf("%-44s %10.1fms %10.1fms %9.3fx %8s\n", "fib(35) 2 threads vs marks 1 thread (speedup)",
+           fm * 1e3, fm2 * 1e3, fm / fm2, "");
+    printf("%-44s %10.1fms %10.1fms %9.3fx %8s\n", "sum 1e8 doubles, 1 thread vs plain loop",
+           sP * 1e3, sum1 * 1e3, sum1 / sP, "<=1.05x");
+    printf("%-44s %10.1fms %10.1fms %9.3fx %8s\n", "sum 1e8 doubles, 2 threads (speedup vs 1 thr)",
+           sum1 * 1e3, sum2 * 1e3, sum1 / sum2, ">=1.8x");
+    printf("%-44s %12s %10.2fns\n", "latent fork mark push+pop+poll (per call)", "",
+           (fm - fp) / calls * 1e9);
+    printf("%-44s %12s %10.1fns\n", "spawn+join of a promoted task, 1 thread", "", median(sj, R));
+    printf("heartbeat (2 threads, 100 us target): %.0f Hz achieved over %.1f ms busy; "
+           "%llu promotions, %llu steals\n",
+           st.beat_rate_hz, st.beat_active_ns / 1e6, (unsigned long long)st.total.promotions,
+           (unsigned long long)st.total.steals);
+    rt_close(rt1);
+    rt_close(rt2);
+    free(xs);
+    return 0;
+}
