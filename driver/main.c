@@ -86,6 +86,8 @@ static int cmd_check(int argc, char **argv) {
         /* IR: name resolution, inference, mutation checks */
         if (!ir_check(&a, &d, m, path)) {
             pf_diags_print(&d, stderr);
+            if (!pf_diags_has_errors(&d)) /* never silent: exit 2 always comes with a reason */
+                fprintf(stderr, "pfc: internal error: type check failed without a diagnostic\n");
             status = 2;
         }
     }
