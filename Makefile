@@ -11,7 +11,7 @@ build: setup
 	@cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
-	$(BUILD)/pfc check examples/nearest.pf && echo "examples/nearest.pf: ok"
+	$(BUILD)/pfc run examples/nearest.pf
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
