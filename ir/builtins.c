@@ -839,6 +839,16 @@ ir_expr *bi_method(fctx *fc, ir_expr *o, const char *name, const ast_expr *call)
     return ex_err(fc, line, col);
 }
 
+void bi_generic_method_check(fctx *fc, const char *name, int32_t line, int32_t col)
+{
+    static const char *const muts[] = {"append", "extend", "insert", "sort", "reverse", "remove", "clear"};
+    for (size_t i = 0; i < sizeof muts / sizeof muts[0]; i++)
+        if (!strcmp(muts[i], name)) {
+            ir_type lt = {.kind = IR_T_LIST};
+            mutator_error(fc, &lt, name, line, col);
+        }
+}
+
 ir_expr *bi_value_attr(fctx *fc, ir_expr *o, const char *name, const ast_expr *e)
 {
     irb *b = fc->b;

@@ -53,5 +53,8 @@ ir_expr *bi_value_attr(fctx *fc, ir_expr *o, const char *name, const ast_expr *e
 ir_expr *bi_method(fctx *fc, ir_expr *o, const char *name, const ast_expr *call);
 ir_expr *bi_apply(fctx *fc, const char *name, ir_expr **args, int32_t n, int32_t line, int32_t col);
 ir_expr *bi_list_of(fctx *fc, ir_expr *x, int32_t line, int32_t col); /* list(x) of a value */
+/* A method call on a value of unknown type (a def no call reaches): report the mutating list
+ * methods, whose names no immutable type has. */
+void bi_generic_method_check(fctx *fc, const char *name, int32_t line, int32_t col);
 
 #endif

@@ -248,7 +248,7 @@ bool ex_unify(fctx *fc, ir_expr **xs, int32_t n, const char *what, ir_type **out
 static ir_expr *var_read(fctx *fc, var *v, int32_t line, int32_t col)
 {
     irb *b = fc->b;
-    if (b->final && v->type->kind == IR_T_UNKNOWN) {
+    if (b->final && !b->generic && v->type->kind == IR_T_UNKNOWN) {
         ir_err(b, fc->src, line, col, "'%s' is used before it is assigned", v->name);
         return ex_err(fc, line, col);
     }
@@ -306,7 +306,7 @@ static ir_expr *global_read(fctx *fc, modinfo *mi, gname *g, int32_t line, int32
 {
     irb *b = fc->b;
     ir_global *gl = global_ref(fc, mi, g);
-    if (b->final && gl->type->kind == IR_T_UNKNOWN) {
+    if (b->final && !b->generic && gl->type->kind == IR_T_UNKNOWN) {
         ir_err(b, fc->src, line, col, "'%s' is used before it is assigned", g->name);
         return ex_err(fc, line, col);
     }
@@ -1153,7 +1153,7 @@ ir_expr *ex_call_def(fctx *fc, ir_fndef *d, ir_type *env, ir_expr *envx, ir_expr
         if (sp->argt[i] != slots[i]->type) slots[i] = ex_coerce(fc, slots[i], sp->argt[i], line, col, "argument");
     sp_elaborate(b, sp);
     ir_type *rt = sp->ret;
-    if (rt->kind == IR_T_UNKNOWN && b->final) {
+    if (rt->kind == IR_T_UNKNOWN && b->final && !b->generic) {
         if (sp->busy) {
             pf_diag *dg = ir_err(b, fc->src, line, col,
                                  "cannot infer the return type of recursive function '%s'", d->name);
@@ -1401,6 +1401,7 @@ static ir_expr *ex_call(fctx *fc, const ast_expr *e)
         ir_expr *o = ex_expr(fc, f->u.attr.value);
         if (ty_is_bad(o->type)) {
             for (int32_t i = 0; i < e->u.call.args.len; i++) ex_expr(fc, e->u.call.args.items[i]);
+            if (b->generic && o->type->kind == IR_T_UNKNOWN) bi_generic_method_check(fc, n, f->op_line, f->op_col);
             return o;
         }
         classdef *cd = class_of(b, o->type);
@@ -1751,7 +1752,7 @@ static ir_local *bind_source(fctx *fc, srcinfo s, const ast_expr *target, bool c
 ir_iter *ex_iter(fctx *fc, const ast_expr *src, const ast_expr *target, bool comp, ir_local **whole)
 {
     srcinfo s = source(fc, src);
-    fc->iter_dead = s.dead && fc->b->final;
+    fc->iter_dead = s.dead && fc->b->final && !fc->b->generic;
     ir_block *save = fc->blk;
     fc->blk = &s.it->bind;
     ir_local *w = bind_source(fc, s, target, comp);

@@ -1386,6 +1386,25 @@ ir_module *ir_build(pf_arena *a, pf_diags *d, const ast_module *m, const char *p
                       IR_MAX_PASSES, IR_MAX_PASSES);
         return NULL;
     }
+    /* defs no call reaches: check them with unknown argument types, so a misspelt name or a
+     * mutation in a function not called yet is still reported */
+    int32_t nf = b.funcs.len, ng = b.globals.len;
+    b.generic = true;
+    for (int32_t i = 0; i < b.ndefs; i++) {
+        ir_fndef *df = b.defs[i];
+        if ((df->def && df->def->kind == AST_EXTERN) || (df->lambda && !df->lambda->line)) continue;
+        bool reached = false;
+        for (int32_t k = 0; k < b.nspecs && !reached; k++)
+            reached = b.specs[k]->def == df && b.specs[k]->pass == b.pass;
+        if (reached || strncmp(df->qual, "<builtin", 8) == 0) continue;
+        ir_type **ut = pf_arena_alloc(a, sizeof *ut * (size_t)(df->params->len + 1));
+        for (int32_t k = 0; k < df->params->len; k++) ut[k] = b.t_unknown;
+        spec *sp = sp_get(&b, df, NULL, ut, df->params->len);
+        if (sp) sp_elaborate(&b, sp);
+    }
+    b.generic = false;
+    b.funcs.len = nf;
+    b.globals.len = ng;
     if (d->nerrors > nerr0) return NULL;
     for (int32_t i = 0; i < b.funcs.len; i++) fin_func(&b, b.funcs.items[i]);
     if (d->nerrors > nerr0) return NULL;

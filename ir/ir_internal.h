@@ -113,6 +113,8 @@ typedef struct irb {
     const char *path;
     int32_t pass;
     bool final;                  /* diagnostics enabled (the pass whose IR is kept) */
+    bool generic;                /* checking a def that no call reaches, with unknown argument
+                                    types: only type-independent errors (names, mutation) */
     bool changed;                /* a persistent type changed during this pass */
     int32_t quiet;               /* > 0: suppress diagnostics (trial elaborations) */
     typevec types;               /* interned types */
