@@ -20,6 +20,8 @@
  *   "borrowed result" the result lives as long as the container it came from; the caller increfs it
  *                 if it keeps it longer. ALL element accessors (list/tuple/dict/record element reads)
  *                 return borrowed results; every constructor and operation returns an owned result.
+ * An owned result may be an immortal constant (one-character ASCII strings, "", True/False from
+ * rt_str_from_bool): releasing it is a no-op, and consuming functions copy instead of reusing it.
  *
  * ## Exceptions
  * Raising stores an owned `pf_exc *` in ctx->exc and returns a dummy value (0 / NULL). Compiled code
