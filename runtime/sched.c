@@ -262,6 +262,16 @@ static bool work_visible(rt_runtime *rt) {
     return false;
 }
 
+/* Between failed rounds of stealing: a few µs of pause, yielding the core now and then. Kept
+ * short: on an oversubscribed machine a spinning idle worker takes CPU time from busy ones, and a
+ * parked one is woken by the promotion that creates work (rt_notify). */
+static void backoff(int round) {
+    for (int i = 0; i < 64; i++)
+        __builtin_ia32_pause();
+    if ((round & 3) == 0)
+        sched_yield();
+}
+
 /* Park on rt->epoch unless work (or, with l != NULL, the latch) shows up; see the essay. */
 static void park(rt_worker *w, rt_latch *l) {
     rt_runtime *rt = w->rt;
@@ -355,7 +365,7 @@ void rt_wait_latch(rt_worker *w, rt_latch *l) {
             continue;
         }
         if (++fails < RT_SPIN_ROUNDS) {
-            sched_yield();
+            backoff(fails);
             continue;
         }
         park(w, l);
@@ -381,7 +391,7 @@ static void *worker_main(void *arg) {
             continue;
         }
         if (++fails < RT_SPIN_ROUNDS) {
-            sched_yield();
+            backoff(fails);
             continue;
         }
         park(w, NULL);

@@ -15,7 +15,7 @@
 #define RT_DEQUE_CAP 4096   /* tasks per deque (power of two); a full deque refuses promotion */
 #define RT_MARK_CAP 4096    /* recorded latent marks per worker; deeper marks stay latent */
 #define RT_MAX_THREADS 256
-#define RT_SPIN_ROUNDS 64   /* failed steal rounds (with sched_yield) before parking */
+#define RT_SPIN_ROUNDS 16   /* failed steal rounds (with a short backoff) before parking */
 
 /* ---------------------------------------------------------------- latch */
 
