@@ -1129,6 +1129,30 @@ ir_expr *ex_call_def(fctx *fc, ir_fndef *d, ir_type *env, ir_expr *envx, ir_expr
     }
     if (!ok) return ex_err(fc, line, col);
     ir_type **at = pf_arena_alloc(b->a, sizeof *at * (size_t)(np + 1));
+    if (d->def && d->def->kind == AST_DEF) {
+        /* annotated parameters are checked (and int -> float converted) at each call */
+        modinfo *smod = fc->mod;
+        const pf_source *ssrc = fc->src;
+        for (int32_t i = 0; i < np; i++) {
+            const ast_param *p = &d->params->items[i];
+            if (!p->annotation) continue;
+            fc->mod = d->mod;
+            fc->src = d->mod->src;
+            ir_type *want = ir_annotation(fc, p->annotation);
+            fc->mod = smod;
+            fc->src = ssrc;
+            if (!want) continue;
+            ir_expr *v = ir_fit_annotation(fc, slots[i], want);
+            if (!v) {
+                pf_diag *dg = ir_err(b, fc->src, slots[i]->line, slots[i]->col,
+                                     "argument '%s' of %s() must be %s, not %s", p->name, d->name, want->str,
+                                     slots[i]->type->str);
+                if (dg) ir_note(b, d->mod->src, p->line, p->col, "'%s' is annotated here", p->name);
+                return ex_err(fc, line, col);
+            }
+            slots[i] = v;
+        }
+    }
     if (d->def && d->def->kind == AST_EXTERN) {
         for (int32_t i = 0; i < np; i++) {
             const ast_param *p = &d->params->items[i];

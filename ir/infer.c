@@ -7,7 +7,7 @@
  * persistent slots; any change sets `changed`. When a pass changes nothing, one more pass runs
  * with diagnostics enabled and its IR is the result (if that pass still changes something its
  * diagnostics are dropped and it repeats). */
-#include "ir/ir_internal.h"
+#include "ir/builtins.h"
 #include "parser/parser.h"
 #include "runtime/value.h"
 
@@ -637,6 +637,89 @@ static void eval_defaults(fctx *fc, ir_fndef *d)
 
 /* ---------------------------------------------------------------------------- statements */
 
+/* The type an annotation names: None, int, float, bool, str, list[T], dict[K, V],
+ * tuple[A, B], T | None, Optional[T], a class; bare list/dict/tuple leave the elements open
+ * (unknown). NULL (and an error) when pf cannot express it. */
+ir_type *ir_annotation(fctx *fc, const ast_expr *e)
+{
+    irb *b = fc->b;
+    switch (e->kind) {
+    case AST_NONE: return b->t_none;
+    case AST_STR: /* a string annotation: not parsed */
+        break;
+    case AST_NAME: {
+        const char *n = e->u.name;
+        if (!strcmp(n, "int")) return b->t_int;
+        if (!strcmp(n, "float")) return b->t_float;
+        if (!strcmp(n, "bool")) return b->t_bool;
+        if (!strcmp(n, "str")) return b->t_str;
+        if (!strcmp(n, "list")) return ty_list(b, b->t_unknown);
+        if (!strcmp(n, "dict")) return ty_dict(b, b->t_unknown, b->t_unknown);
+        gname *g = rs_lookup(fc->mod, n);
+        if (g && g->kind == G_CLASS) return g->cls->cls->type;
+        break;
+    }
+    case AST_BINARY:
+        if (e->u.binary.op == AST_BITOR) {
+            const ast_expr *l = e->u.binary.left, *r = e->u.binary.right;
+            const ast_expr *t = r->kind == AST_NONE ? l : l->kind == AST_NONE ? r : NULL;
+            if (t) {
+                ir_type *in = ir_annotation(fc, t);
+                return in ? ty_opt(b, in) : NULL;
+            }
+        }
+        break;
+    case AST_SUBSCRIPT: {
+        const ast_expr *v = e->u.subscript.value, *ix = e->u.subscript.index;
+        if (v->kind != AST_NAME) break;
+        const char *n = v->u.name;
+        int32_t na = ix->kind == AST_TUPLE ? ix->u.seq.elts.len : 1;
+        const ast_expr *const *args = ix->kind == AST_TUPLE ? (const ast_expr *const *)ix->u.seq.elts.items : &ix;
+        ir_type *t[8];
+        if (na > 8) break;
+        for (int32_t i = 0; i < na; i++)
+            if (!(t[i] = ir_annotation(fc, args[i]))) return NULL;
+        if (!strcmp(n, "list") && na == 1) return ty_list(b, t[0]);
+        if (!strcmp(n, "dict") && na == 2) return ty_dict(b, t[0], t[1]);
+        if (!strcmp(n, "tuple")) return ty_tuple(b, t, na);
+        if (!strcmp(n, "Optional") && na == 1) return ty_opt(b, t[0]);
+        break;
+    }
+    default: break;
+    }
+    pf_diag *dg = ir_err(b, fc->src, e->line, e->col, "pf cannot check this annotation");
+    ir_hint(b, dg, "use int, float, bool, str, None, list[T], dict[K, V], tuple[A, B], T | None or a class");
+    return NULL;
+}
+
+/* A value where annotation `want` applies. Annotations are checked, not conversions: an int
+ * is accepted for float and a bool for int (Python's numeric tower) and keeps its own type, so
+ * results print as python3 prints them; None and T are wrapped for T | None. NULL when it
+ * does not fit (the caller reports). */
+static bool num_accepts(const ir_type *want, const ir_type *got)
+{
+    return (want->kind == IR_T_FLOAT && (got->kind == IR_T_INT || got->kind == IR_T_BOOL)) ||
+           (want->kind == IR_T_INT && got->kind == IR_T_BOOL);
+}
+
+ir_expr *ir_fit_annotation(fctx *fc, ir_expr *v, ir_type *want)
+{
+    irb *b = fc->b;
+    ir_type *got = v->type;
+    if (ty_is_bad(got) || got == want) return v;
+    if (num_accepts(want, got)) return v;
+    if (ty_has_unknown(want)) {
+        ir_type *j = ty_join(b, want, got);
+        if (j == got) return v;
+        if (j && ty_join(b, got, j) == j) return ex_coerce(fc, v, j, v->line, v->col, "value");
+        return NULL;
+    }
+    if (want->kind == IR_T_OPTIONAL && (got->kind == IR_T_NONE || got == want->elems[0]))
+        return ex_coerce(fc, v, want, v->line, v->col, "value");
+    if (ty_has_unknown(got) && ty_join(b, got, want) == want) return ex_coerce(fc, v, want, v->line, v->col, "value");
+    return NULL;
+}
+
 /* The type an `extern def` annotation names (int, float, bool, str, None). */
 ir_type *ir_ann_type(fctx *fc, const ast_expr *e)
 {
@@ -873,9 +956,22 @@ static void st_stmt(fctx *fc, const ast_stmt *s)
         fc_assign_name(fc, t->u.name, v, t->line, t->col);
         return;
     }
-    case AST_ANNASSIGN:
-        if (s->u.annassign.value) fc_assign(fc, s->u.annassign.target, ex_expr(fc, s->u.annassign.value));
+    case AST_ANNASSIGN: {
+        if (!s->u.annassign.value) return;
+        ir_expr *v = ex_expr(fc, s->u.annassign.value);
+        ir_type *want = ir_annotation(fc, s->u.annassign.annotation);
+        if (want) {
+            ir_expr *fit = ir_fit_annotation(fc, v, want);
+            if (!fit) {
+                ir_err(b, fc->src, v->line, v->col, "value of type %s does not match the annotation %s",
+                       v->type->str, want->str);
+                return;
+            }
+            v = fit;
+        }
+        fc_assign(fc, s->u.annassign.target, v);
         return;
+    }
     case AST_DEF: {
         ir_fndef *d = (ir_fndef *)s->aux;
         if (!fc->def) {
@@ -990,6 +1086,17 @@ static void st_stmt(fctx *fc, const ast_stmt *s)
         if (fc->is_init && v->type->kind != IR_T_NONE) {
             ir_err(b, fc->src, vl, vc, "__init__ must not return a value");
             v = ex_none(fc, s->line, s->col);
+        }
+        if (fc->def->def && fc->def->def->u.def.returns) {
+            ir_type *want = ir_annotation(fc, fc->def->def->u.def.returns);
+            ir_expr *fit = want ? ir_fit_annotation(fc, v, want) : v;
+            if (!fit) {
+                pf_diag *dg = ir_err(b, fc->src, vl, vc, "'%s' returns %s but is annotated to return %s",
+                                     fc->def->name, v->type->str, want->str);
+                ir_hint(b, dg, "fix the annotation or the returned value");
+            } else if (want && want->kind == IR_T_OPTIONAL) {
+                v = fit;
+            }
         }
         ir_type *old = sp->ret;
         if (!ty_is_bad(v->type)) {

@@ -221,6 +221,8 @@ spec *sp_get(irb *b, ir_fndef *def, ir_type *env, ir_type **argt, int32_t nargs)
 void sp_elaborate(irb *b, spec *sp);
 bool ir_type_join_into(irb *b, ir_type **slot, ir_type *t);
 ir_type *ir_ann_type(fctx *fc, const ast_expr *e);
+ir_type *ir_annotation(fctx *fc, const ast_expr *e);
+ir_expr *ir_fit_annotation(fctx *fc, ir_expr *v, ir_type *want);
 bool ir_is_literal(const ast_expr *v);
 /* The hidden global holding default `i` of d (added to this pass's globals). */
 ir_global *ir_default_global(irb *b, ir_fndef *d, int32_t i);
