@@ -193,6 +193,18 @@ void rt_cancel_group(rt_runtime *rt, rt_group *g) {
         atomic_fetch_or_explicit(&rt->w[i]->ctx.poll, PF_POLL_INTERRUPT, memory_order_release);
 }
 
+void rt_cancel(rt_runtime *rt, rt_group *g) {
+    if (rt && g)
+        rt_cancel_group(rt, g);
+}
+
+rt_group *rt_current_group(pf_ctx *ctx) {
+    rt_worker *w = ctx->worker;
+    return w && w->frame ? w->frame->group : NULL;
+}
+
+rt_runtime *rt_ctx_runtime(pf_ctx *ctx) { return ctx->worker ? ctx->worker->rt : NULL; }
+
 void rt_cancel_run(rt_runtime *rt) {
     rt_group *g = atomic_load_explicit(&rt->run_group, memory_order_acquire);
     if (g)

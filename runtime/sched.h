@@ -63,6 +63,7 @@
 typedef struct rt_runtime rt_runtime;
 typedef struct rt_worker rt_worker;
 typedef struct rt_task rt_task;
+typedef struct rt_group rt_group;
 
 /* ---------------------------------------------------------------- options, open, run, close */
 
@@ -110,6 +111,19 @@ rt_status rt_run(rt_runtime *rt, void (*main)(pf_ctx *ctx, void *arg), void *arg
 /* Cancel the current rt_run: every task of it is interrupted at its next poll. Async-signal-safe
  * (atomic stores only), so a SIGINT handler or a --timeout thread may call it. */
 void rt_cancel_run(rt_runtime *rt);
+
+/* The cancellation group of the task running on ctx (each promoted or spawned task has its own,
+ * a child of the group of the task that created it; a run's main task has the root). NULL on a
+ * standalone ctx. Valid until that task completes. */
+rt_group *rt_current_group(pf_ctx *ctx);
+
+/* Cancel g and all its descendants: their code is interrupted at its next poll (ctx->exc = the
+ * interruption) and their unstarted tasks are dropped; the joins of g's task report RT_INTERRUPTED
+ * (or the failure of the first failing sibling in sequential order). Async-signal-safe. */
+void rt_cancel(rt_runtime *rt, rt_group *g);
+
+/* The runtime of a worker's ctx, NULL for a standalone ctx. */
+rt_runtime *rt_ctx_runtime(pf_ctx *ctx);
 
 /* Stop the workers, write the trace if one was requested, free everything. */
 void rt_close(rt_runtime *rt);

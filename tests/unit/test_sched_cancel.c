@@ -137,6 +137,61 @@ static void fork_fail_main(pf_ctx *ctx, void *arg) {
     }
 }
 
+/* ---- rt_cancel of one subtree: only that group's descendants are interrupted */
+static _Atomic(rt_group *) sub_group;
+static _Atomic int sub_interrupted, grandchild_started, grandchild_interrupted;
+static void grandchild(pf_ctx *ctx, void *env, void *result) {
+    (void)env;
+    (void)result;
+    atomic_store(&grandchild_started, 1);
+    while (!ctx->exc) {
+        spin(2000);
+        rt_poll(ctx);
+    }
+    atomic_store(&grandchild_interrupted, 1);
+}
+static void subtree(pf_ctx *ctx, void *env, void *result) {
+    (void)env;
+    (void)result;
+    rt_task *g = rt_spawn(ctx, grandchild, NULL, NULL);
+    atomic_store(&sub_group, rt_current_group(ctx));
+    while (!ctx->exc) {
+        spin(2000);
+        rt_poll(ctx);
+    }
+    atomic_store(&sub_interrupted, 1);
+    rt_join(ctx, g); /* ctx->exc is set: the grandchild's outcome is discarded */
+}
+static void group_main(pf_ctx *ctx, void *arg) {
+    (void)arg;
+    atomic_store(&sub_group, NULL);
+    rt_task *t = rt_spawn(ctx, subtree, NULL, NULL);
+    rt_group *g;
+    while (!(g = atomic_load(&sub_group))) { /* help until the subtree has started */
+        spin(2000);
+        rt_poll(ctx);
+        if (rt_current_group(ctx) == NULL)
+            break;
+    }
+    if (!g) { /* one worker: the subtree can only run inside our join; cancel first */
+        CHECK_EQ_I(rt_threads(rt_ctx_runtime(ctx)), 1);
+        return;
+    }
+    CHECK(g != rt_current_group(ctx));
+    rt_cancel(rt_ctx_runtime(ctx), g);
+    CHECK_EQ_I(rt_join(ctx, t), RT_FAILED); /* the subtree raised the interruption */
+    CHECK(ctx->exc == RT_EXC_INTERRUPTED);
+    ctx->exc = NULL;
+    CHECK_EQ_I(atomic_load(&sub_interrupted), 1);
+    /* the grandchild was interrupted if it had started, else dropped unstarted */
+    CHECK_EQ_I(atomic_load(&grandchild_interrupted), atomic_load(&grandchild_started));
+    for (int i = 0; i < 100; i++) { /* we, outside the group, are not interrupted */
+        spin(2000);
+        rt_poll(ctx);
+        CHECK(ctx->exc == NULL);
+    }
+}
+
 int main(void) {
     for (int th = 1; th <= 4; th *= 2) {
         rt_options o;
@@ -187,6 +242,15 @@ int main(void) {
                 later_run += atomic_load(&outcome[i]) == 1;
             printf("threads=%d: loop fails at %d and %d: got %d; %d later iterations finished\n", th,
                    fail_a, fail_b, fail_a, later_run);
+        }
+
+        /* rt_cancel of a subtree's group */
+        if (th > 1) {
+            atomic_store(&sub_interrupted, 0);
+            atomic_store(&grandchild_interrupted, 0);
+            atomic_store(&grandchild_started, 0);
+            CHECK_EQ_I(rt_run(rt, group_main, NULL, NULL), RT_OK);
+            printf("threads=%d: rt_cancel of a subtree interrupted it and its child only\n", th);
         }
 
         /* fork: the first call fails, the promoted pending call is interrupted */
