@@ -10,6 +10,7 @@ import argparse
 import os
 import pathlib
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -33,16 +34,27 @@ TARGET_PY_OVER_PF = 30.0
 TARGET_STARTUP_MS = 150.0
 
 
+CLOCK = {"cpu": False}  # set from --cpu in main(); read by run_once
+
+
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def run_once(cmd, timeout):
-    """Runs cmd; returns (seconds, stdout, error text or None)."""
+    """Runs cmd; returns (seconds, stdout, error text or None). Seconds are wall-clock, or with
+    --cpu the child's user+sys CPU time (children run one at a time, so the RUSAGE_CHILDREN
+    difference is this child's)."""
     start = time.perf_counter()
+    cpu0 = children_cpu()
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return (None, "", f"timed out after {timeout} s")
     except OSError as e:
         return (None, "", str(e))
-    elapsed = time.perf_counter() - start
+    elapsed = children_cpu() - cpu0 if CLOCK["cpu"] else time.perf_counter() - start
     if p.returncode != 0:
         last = (p.stderr.strip().splitlines() or [""])[-1]
         return (None, p.stdout, f"exit {p.returncode}: {last[:100]}")
@@ -124,9 +136,13 @@ def main():
     ap.add_argument("--threads", default="1", help="pfc --threads (default 1)")
     ap.add_argument("--timeout", type=float, default=300.0, help="seconds before a run is abandoned")
     ap.add_argument("--cc", default=os.environ.get("CC", "cc"), help="C compiler (default $CC or cc)")
+    ap.add_argument("--cpu", action="store_true",
+                    help="time user+sys CPU of each run instead of wall-clock (steadier on a loaded "
+                         "machine; only meaningful with --threads 1)")
     ap.add_argument("programs", nargs="*", help=f"subset of: {' '.join(PROGRAMS)}")
     args = ap.parse_args()
 
+    CLOCK["cpu"] = args.cpu
     names = args.programs or list(PROGRAMS)
     for n in names:
         if n not in PROGRAMS:
@@ -206,7 +222,8 @@ def main():
                       fmt_ratio(py_t, c_t), fmt_time(pf_compile)))
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     print(f"pf benchmarks: best of {repeat} (C, pf --threads {args.threads}), "
-          f"{1 if args.quick else args.py_repeat} python3 run(s); times in seconds"
+          f"{1 if args.quick else args.py_repeat} python3 run(s); "
+          f"{'CPU (user+sys)' if args.cpu else 'wall-clock'} seconds"
           + (" [--quick sizes]" if args.quick else ""))
     for i, r in enumerate(table):
         print("  ".join(c.ljust(w) if j == 0 else c.rjust(w) for j, (c, w) in enumerate(zip(r, widths))))
