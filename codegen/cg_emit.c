@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void raise_if(cg_fn *f, LLVMValueRef cond, int kind, const char *msg);
+
 void cg_state_init(cg_state *s, LLVMContextRef c, LLVMModuleRef m) {
     memset(s, 0, sizeof *s);
     s->c = c;
@@ -173,12 +175,7 @@ void cg_enter(cg_fn *f) {
     LLVMValueRef d = LLVMBuildAdd(s->b, LLVMBuildLoad2(s->b, s->t_i32, dp, "depth"), LLVMConstInt(s->t_i32, 1, 0), "");
     LLVMBuildStore(s->b, d, dp);
     LLVMValueRef max = LLVMBuildLoad2(s->b, s->t_i32, ctx_field(f, 3), "max_depth");
-    LLVMBasicBlockRef deep = cg_block(f, "too_deep");
-    cg_br_unlikely(f, LLVMBuildICmp(s->b, LLVMIntSGT, d, max, ""), deep);
-    LLVMBasicBlockRef cont = LLVMGetInsertBlock(s->b);
-    LLVMPositionBuilderAtEnd(s->b, deep);
-    cg_raise_const(f, PF_EXC_RECURSION, "maximum recursion depth exceeded");
-    LLVMPositionBuilderAtEnd(s->b, cont);
+    raise_if(f, LLVMBuildICmp(s->b, LLVMIntSGT, d, max, ""), PF_EXC_RECURSION, "maximum recursion depth exceeded");
 }
 
 void cg_leave(cg_fn *f) {
@@ -196,16 +193,34 @@ static LLVMValueRef intrinsic(cg_state *s, const char *name, LLVMTypeRef overloa
     return LLVMGetIntrinsicDeclaration(s->m, id, &overload, 1);
 }
 
-/* Raises `kind` with `msg` in a cold block when cond holds; continues on the likely path. */
-static void raise_if(cg_fn *f, LLVMValueRef cond, int kind, const char *msg) {
+/* The cold block raising kind/msg and unwinding, shared by every check of one function that
+ * raises the same error towards the same unwind target (the line comes from line_slot). */
+static LLVMBasicBlockRef raise_block(cg_fn *f, int kind, const char *msg) {
+    for (int i = 0; i < f->nraises; i++)
+        if (f->raises[i].kind == kind && f->raises[i].msg == msg && f->raises[i].unwind == f->unwind)
+            return f->raises[i].block;
     cg_state *s = f->s;
     LLVMBasicBlockRef bad = cg_block(f, "raise");
-    cg_br_unlikely(f, cond, bad);
-    LLVMBasicBlockRef cont = LLVMGetInsertBlock(s->b);
+    LLVMBasicBlockRef cur = LLVMGetInsertBlock(s->b);
     LLVMPositionBuilderAtEnd(s->b, bad);
     cg_raise_const(f, kind, msg);
-    LLVMPositionBuilderAtEnd(s->b, cont);
+    LLVMPositionBuilderAtEnd(s->b, cur);
+    if (f->nraises < 16) {
+        f->raises[f->nraises].kind = kind;
+        f->raises[f->nraises].msg = msg;
+        f->raises[f->nraises].unwind = f->unwind;
+        f->raises[f->nraises].block = bad;
+        f->nraises++;
+    }
+    return bad;
 }
+
+/* Raises `kind` with `msg` (a string literal) when cond holds; continues on the likely path. */
+static void raise_if(cg_fn *f, LLVMValueRef cond, int kind, const char *msg) {
+    cg_br_unlikely(f, cond, raise_block(f, kind, msg));
+}
+
+void cg_raise_if(cg_fn *f, LLVMValueRef cond, int kind, const char *msg) { raise_if(f, cond, kind, msg); }
 
 static LLVMValueRef checked(cg_fn *f, const char *intr, LLVMValueRef a, LLVMValueRef b) {
     cg_state *s = f->s;

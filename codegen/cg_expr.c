@@ -36,15 +36,8 @@ static LLVMValueRef intrinsic1(cg_gfn *f, const char *name, LLVMValueRef x) {
 
 static void line(cg_gfn *f, const ir_expr *e) { cg_set_line(&f->base, e->line); }
 
-/* Raises kind/msg when cond holds (cold), continuing on the likely path. */
-static void raise_if(cg_gfn *f, LLVMValueRef cond, int kind, const char *msg) {
-    LLVMBasicBlockRef bad = cg_block(&f->base, "raise");
-    cg_br_unlikely(&f->base, cond, bad);
-    LLVMBasicBlockRef cont = LLVMGetInsertBlock(B);
-    LLVMPositionBuilderAtEnd(B, bad);
-    cg_raise_const(&f->base, kind, msg);
-    LLVMPositionBuilderAtEnd(B, cont);
-}
+/* Raises kind/msg when cond holds (cold, shared per function), continuing on the likely path. */
+static void raise_if(cg_gfn *f, LLVMValueRef cond, int kind, const char *msg) { cg_raise_if(&f->base, cond, kind, msg); }
 
 static LLVMValueRef desc(cg_gfn *f, const ir_type *t) { return cg_type_desc(f->g, t); }
 static LLVMValueRef slot(cg_gfn *f, LLVMValueRef v, const ir_type *t) { return cg_to_slot(f, v, t); }

@@ -272,6 +272,35 @@ LLVMValueRef cg_take(cg_gfn *f, cg_val *v, const ir_type *t) {
 
 /* ---- functions ---------------------------------------------------------------------------------- */
 
+/* Size of a function body in IR nodes, and whether it calls or loops: small straight-line leaf
+ * functions (eval_a in spectral-norm, body() in n-body) are always inlined, since their checked
+ * arithmetic and entry bookkeeping otherwise push them over LLVM's inline threshold. */
+typedef struct fn_shape {
+    int nodes;
+    bool calls, loops;
+} fn_shape;
+
+static void expr_shape(const ir_expr *e, fn_shape *sh) {
+    if (!e) return;
+    sh->nodes++;
+    if (e->kind == IR_E_CALL || e->kind == IR_E_NEW) sh->calls = true;
+    if (e->kind == IR_E_COMP) sh->loops = true;
+    for (int32_t i = 0; i < e->nargs; i++) expr_shape(e->args[i], sh);
+    expr_shape(e->env, sh);
+}
+
+static void block_shape(const ir_block *b, fn_shape *sh) {
+    for (int32_t i = 0; i < b->len; i++) {
+        const ir_stmt *st = b->items[i];
+        sh->nodes++;
+        if (st->kind == IR_S_FOR || st->kind == IR_S_WHILE || st->kind == IR_S_TRY) sh->loops = true;
+        expr_shape(st->expr, sh);
+        expr_shape(st->expr2, sh);
+        block_shape(&st->body, sh);
+        block_shape(&st->orelse, sh);
+    }
+}
+
 static void declare_func(cg_gen *g, const ir_func *fn) {
     cg_state *s = &g->s;
     LLVMTypeRef params[64];
@@ -285,6 +314,13 @@ static void declare_func(cg_gen *g, const ir_func *fn) {
     snprintf(name, sizeof name, "pf:%s", fn->name);
     LLVMValueRef f = LLVMAddFunction(s->m, name, ty);
     LLVMSetLinkage(f, LLVMInternalLinkage);
+    fn_shape sh = {0, false, false};
+    block_shape(&fn->body, &sh);
+    if (fn != g->mod->main && !sh.calls && !sh.loops && sh.nodes <= 60) {
+        const char *a = "alwaysinline";
+        unsigned kind = LLVMGetEnumAttributeKindForName(a, strlen(a));
+        LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(s->c, kind, 0));
+    }
     g->fn[fn->id] = f;
     g->fn_type[fn->id] = ty;
 }
@@ -355,8 +391,14 @@ static void gen_func(cg_gen *g, const ir_func *fn) {
         LLVMBuildStore(s->b, p, f->local_slot[l->id]);
         if (f->local_owned[l->id]) cg_incref(f, p, l->type);
     }
-    cg_enter(&f->base);
-    if (cg_rtfn_id("rt_poll_slow") >= 0) cg_poll(&f->base);
+    /* A leaf without loops or calls cannot recurse and ends quickly: no depth check, no poll */
+    fn_shape sh = {0, false, false};
+    block_shape(&fn->body, &sh);
+    bool leaf = !sh.calls && !sh.loops && fn != g->mod->main;
+    if (!leaf) {
+        cg_enter(&f->base);
+        if (cg_rtfn_id("rt_poll_slow") >= 0) cg_poll(&f->base);
+    }
     cg_block_stmts(f, &fn->body);
     if (!LLVMGetBasicBlockTerminator(LLVMGetInsertBlock(s->b))) LLVMBuildBr(s->b, f->cleanup);
 
@@ -379,7 +421,7 @@ static void gen_func(cg_gen *g, const ir_func *fn) {
         LLVMValueRef v = LLVMBuildLoad2(s->b, s->t_ptr, f->temps[i], "");
         rc_update(f, v, &opt_any, -1);
     }
-    cg_leave(&f->base);
+    if (!leaf) cg_leave(&f->base);
     LLVMValueRef raised = LLVMBuildLoad2(s->b, s->t_i1, f->raised_slot, "");
     LLVMBasicBlockRef exc_exit = cg_block(&f->base, "exc.exit"), ok_exit = cg_block(&f->base, "ok.exit");
     LLVMBuildCondBr(s->b, raised, exc_exit, ok_exit);

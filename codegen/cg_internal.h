@@ -52,6 +52,12 @@ typedef struct cg_fn {
     LLVMBasicBlockRef entry;       /* allocas go here */
     LLVMBasicBlockRef unwind;      /* releases live references, appends the frame, returns */
     LLVMValueRef line_slot;        /* i32 alloca: source line of the operation that may raise */
+    struct {                       /* shared cold raise blocks (the line comes from line_slot) */
+        int kind;
+        const char *msg;
+        LLVMBasicBlockRef unwind, block;
+    } raises[16];
+    int nraises;
 } cg_fn;
 
 void cg_state_init(cg_state *s, LLVMContextRef c, LLVMModuleRef m);
@@ -94,6 +100,8 @@ LLVMValueRef cg_float_pow(cg_fn *f, LLVMValueRef a, LLVMValueRef b);
 /* Raises builtin exception `kind` (runtime/value.h pf_exc_kind) with a constant message (no '%'),
  * then branches to the unwind path: terminates the current block. */
 void cg_raise_const(cg_fn *f, int kind, const char *msg);
+/* Branches to a shared cold block raising kind/msg (msg: a string literal) when cond holds. */
+void cg_raise_if(cg_fn *f, LLVMValueRef cond, int kind, const char *msg);
 /* A constant C string (private global), as a pointer. */
 LLVMValueRef cg_cstr(cg_fn *f, const char *s);
 
