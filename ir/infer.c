@@ -996,6 +996,20 @@ static void st_stmt(fctx *fc, const ast_stmt *s)
             ir_err(b, fc->src, s->line, s->col, "classes must be defined at module level");
             return;
         }
+        if (s->u.class_.bases.len) {
+            const ast_expr *bx = s->u.class_.bases.items[0];
+            pf_diag *dg = ir_err(b, fc->src, bx->line, bx->col, "class inheritance is not supported");
+            ir_hint(b, dg, "give the class its own fields and methods (a field can hold another "
+                           "instance)");
+        }
+        for (int32_t i = 0; i < s->u.class_.body.len; i++) {
+            const ast_stmt *m = s->u.class_.body.items[i];
+            if (m->kind == AST_DEF || m->kind == AST_PASS ||
+                (m->kind == AST_EXPR_STMT && (m->u.expr->kind == AST_STR || m->u.expr->kind == AST_ELLIPSIS)))
+                continue;
+            pf_diag *dg = ir_err(b, fc->src, m->line, m->col, "a class body may only hold methods");
+            ir_hint(b, dg, "use a module-level constant, or a field set in __init__");
+        }
         for (int32_t i = 0; i < ((classdef *)s->aux)->method_names.len; i++)
             eval_defaults(fc, ((classdef *)s->aux)->methods[i]);
         return;
