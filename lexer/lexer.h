@@ -150,8 +150,9 @@ void pf_diags_print(const pf_diags *d, FILE *out);
  * f-strings (as Python 3.12's tokenizer): FSTRING_START, then literal pieces (FSTRING_MIDDLE,
  * with `{{`/`}}` and escapes decoded) and replacement fields `{` expr [`!` NAME] [`:` spec] `}`
  * whose tokens are ordinary tokens (LBRACE ... RBRACE); a format spec is again a sequence of
- * FSTRING_MIDDLE pieces and nested fields; FSTRING_END closes. Strings inside a field may use
- * any quote. Newlines inside a field are ignored as inside brackets.
+ * FSTRING_MIDDLE pieces and nested fields; FSTRING_END closes. As in Python 3.11, a string inside
+ * a field must use another quote than the f-string itself (its own quote ends the f-string).
+ * Newlines inside a field are allowed only in a triple-quoted f-string, ignored as in brackets.
  *
  *     f"a{x!r:>{w}}b"
  *  -> FSTRING_START(f") FSTRING_MIDDLE("a") LBRACE NAME(x) BANG NAME(r) COLON FSTRING_MIDDLE(">")
