@@ -32,6 +32,7 @@
  *     m.fn = g_thunk;                  // void g_thunk(pf_ctx *ctx, void *env, void *result)
  *     m.env = &g_args;                 // anything the thunk reads; must outlive the join
  *     m.result = &b;                   // where the thunk stores g's result (any size)
+ *     m.share = g_share;               // or NULL: makes g_args' heap values shared at promotion
  *     rt_fork_push(ctx, &m);           // = m.m.kind = RT_MARK_FORK + rt_mark_push(ctx, &m.m)
  *     a = f(ctx, x);                   // the first call, sequentially (may poll and be stolen from)
  *     if (rt_mark_pop(ctx, &m.m)) {    // never promoted (the common case): run g here
@@ -43,8 +44,10 @@
  *
  * Pushes and pops must nest (LIFO) on the ctx; every pushed mark is popped exactly once, on the
  * normal path and on the unwind path alike (rt_fork_join must run before the frame dies, because a
- * thief may write into m.result). Values reachable from env/result that the thunk touches are shared
- * with another thread once promoted: codegen marks them shared (atomic RC) before the push.
+ * thief may write into m.result). Values reachable from env that the thunk touches are shared with
+ * another thread once the mark is promoted: m.share (rt_share_fn) makes them shared at that moment,
+ * on the owner's thread, inside the poll that promotes (so never half-way through an RC update).
+ * A result written by the thief is handed over at the join (release/acquire): no sharing needed.
  * Loops: call rt_for / rt_reduce with an outlined body; the runtime runs it in blocks, polls between
  * blocks and splits on block boundaries (deterministic reductions: HEARTBEAT.md §6).
  *
@@ -161,13 +164,20 @@ typedef struct rt_mark {
 /* A fork's pending call: writes its result (any size) through `result`, may raise via ctx->exc. */
 typedef void (*rt_call_fn)(pf_ctx *ctx, void *env, void *result);
 
-/* LAYOUT rt_fork: 0 m:rt_mark  8 fn  16 env  24 result  32 task (runtime only) */
+/* Called on the owner's thread when a mark is promoted, before another thread can see env: make
+ * the values the pending work reads shared (VALUES: rt_share on each object), so both threads use
+ * atomic reference counts from then on. NULL when env holds no heap values. Marks that are never
+ * promoted (almost all) never pay for sharing. */
+typedef void (*rt_share_fn)(pf_ctx *ctx, void *env);
+
+/* LAYOUT rt_fork: 0 m:rt_mark  8 fn  16 env  24 result  32 share  40 task (runtime only) */
 typedef struct rt_fork {
     rt_mark m;
-    rt_call_fn fn;  /* the pending second call */
-    void *env;      /* its argument block (must outlive the join) */
-    void *result;   /* its result slot (must outlive the join) */
-    rt_task *task;  /* set by promotion; runtime only */
+    rt_call_fn fn;      /* the pending second call */
+    void *env;          /* its argument block (must outlive the join) */
+    void *result;       /* its result slot (must outlive the join) */
+    rt_share_fn share;  /* called at promotion (may be NULL) */
+    rt_task *task;      /* set by promotion; runtime only */
 } rt_fork;
 
 /* Cold path of rt_mark_push when the mark stack is full or absent (mcap reached): the mark is not
@@ -218,6 +228,7 @@ typedef struct rt_loop_desc {
     void (*combine)(pf_ctx *ctx, void *env, void *acc, void *rhs);
     void (*drop)(void *env, void *acc);   /* reduction: release a discarded partial (may be NULL) */
     int64_t grain;      /* minimum iterations per block; 0 = 1 */
+    rt_share_fn share;  /* called once, at the loop's first promotion (may be NULL) */
 } rt_loop_desc;
 
 /* Parallel loop over [lo, hi): blocks of B iterations, B = the smallest power of two >= grain

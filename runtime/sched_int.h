@@ -73,6 +73,7 @@ typedef struct loop_root {
     int64_t B, nb;            /* block size, number of blocks */
     char *partials;           /* reduction: nb partials of stride bytes, else NULL */
     size_t stride;
+    int shared;               /* d->share was called (set by the root's owner before any task) */
 } loop_root;
 
 typedef struct loop_mark {

@@ -32,6 +32,8 @@ static bool promote_fork(rt_worker *w, rt_fork *f, uint32_t i) {
     rt_task *t = rt_task_alloc(w);
     if (!t)
         return false;
+    if (f->share)
+        f->share(&w->ctx, f->env); /* harmless if the push below fails: shared stays correct */
     t->kind = TASK_CALL;
     t->fn = f->fn;
     t->env = f->env;
@@ -53,6 +55,12 @@ static bool promote_loop(rt_worker *w, loop_mark *lm, uint32_t i) {
     rt_task *t = rt_task_alloc(w);
     if (!t)
         return false;
+    loop_root *r = lm->root;
+    if (!r->shared) { /* first promotion of this loop: only the root's owner can be here */
+        r->shared = 1;
+        if (r->d->share)
+            r->d->share(&w->ctx, r->d->env);
+    }
     t->kind = TASK_LOOP;
     t->root = lm->root;
     t->blo = mid;

@@ -45,6 +45,7 @@ static int64_t fib_marks(pf_ctx *ctx, int64_t n) {
     m.fn = fib_thunk;
     m.env = &e;
     m.result = &b;
+    m.share = NULL;
     rt_fork_push(ctx, &m);
     a = fib_marks(ctx, n - 1);
     if (rt_mark_pop(ctx, &m.m)) {
@@ -91,6 +92,7 @@ static int64_t fib_conv_marks(pf_ctx *ctx, int64_t n) {
         m.fn = fib_conv_thunk;
         m.env = &e;
         m.result = &b;
+        m.share = NULL;
         rt_fork_push(ctx, &m);
         a = fib_conv_marks(ctx, n - 1);
         if (rt_mark_pop(ctx, &m.m)) {
@@ -134,7 +136,7 @@ static void sum_comb(pf_ctx *ctx, void *env, void *acc, void *rhs) {
     (void)env;
     *(double *)acc += *(double *)rhs;
 }
-static const rt_loop_desc sum_desc = {sum_body, NULL, sizeof(double), sum_init, sum_comb, NULL, 0};
+static const rt_loop_desc sum_desc = {sum_body, NULL, sizeof(double), sum_init, sum_comb, NULL, 0, NULL};
 typedef struct { double out, secs; } sum_arg;
 static void sum_main(pf_ctx *ctx, void *arg) {
     sum_arg *a = arg;

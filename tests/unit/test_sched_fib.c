@@ -37,6 +37,8 @@ int main(void) {
                 CHECK_EQ_I(b.out, 196418);
                 rt_stats_get(rt, &s, NULL);
             }
+            /* every promotion (all of fork marks here) called the share hook exactly once */
+            CHECK_EQ_I(atomic_exchange(&tfib_shared, 0), s.total.promotions);
             if (threads[ti] > 1) {
                 CHECK(s.total.promotions > 0);
                 CHECK(!need_steal || s.total.steals > 0);

@@ -1,7 +1,8 @@
 /* Seed program 2 (issue 5): parallel sum of 10^8 doubles with latent ranges (rt_reduce) and the
  * fixed-block reduction tree. The float result must be bit-identical at 1, 2, 4 and 8 threads and at
  * heartbeat periods of 1, 10 and 100 µs, and equal to the same block tree computed serially here.
- * Also: rt_for writes every index exactly once; an empty range; a tiny range. */
+ * Also: the share hook runs once at the first promotion; rt_for writes every index exactly once;
+ * an empty range; a tiny range. */
 #include <math.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -31,7 +32,14 @@ static void sum_combine(pf_ctx *ctx, void *env, void *acc, void *rhs) {
     *(double *)acc += *(double *)rhs;
 }
 
-static const rt_loop_desc sum_desc = {sum_body, NULL, sizeof(double), sum_init, sum_combine, NULL, 0};
+static _Atomic int share_calls;
+static void sum_share(pf_ctx *ctx, void *env) { /* nothing to share: counts the calls */
+    (void)ctx;
+    (void)env;
+    atomic_fetch_add(&share_calls, 1);
+}
+static const rt_loop_desc sum_desc = {sum_body, NULL, sizeof(double), sum_init, sum_combine,
+                                      NULL, 0, sum_share};
 
 typedef struct { int64_t n; double out; } sum_arg;
 
@@ -67,7 +75,7 @@ static void mark_body(pf_ctx *ctx, void *env, int64_t lo, int64_t hi, void *acc)
         atomic_fetch_add_explicit(&hits[i], 1, memory_order_relaxed);
 }
 static void for_main(pf_ctx *ctx, void *arg) {
-    rt_loop_desc d = {mark_body, NULL, 0, NULL, NULL, NULL, 0};
+    rt_loop_desc d = {mark_body, NULL, 0, NULL, NULL, NULL, 0, NULL};
     rt_for(ctx, &d, 0, *(int64_t *)arg);
     rt_for(ctx, &d, 5, 5); /* empty */
 }
@@ -81,7 +89,14 @@ int main(void) {
         for (int pi = 0; pi < 3; pi++) {
             rt_runtime *rt = open_rt(threads[ti], periods[pi]);
             sum_arg a = {N, 0};
+            rt_stats s0;
+            rt_stats_get(rt, &s0, NULL);
+            atomic_store(&share_calls, 0);
             CHECK_EQ_I(rt_run(rt, sum_main, &a, NULL), RT_OK);
+            rt_stats s1;
+            rt_stats_get(rt, &s1, NULL);
+            /* the share hook runs once, at the loop's first promotion, and only if it had one */
+            CHECK_EQ_I(atomic_load(&share_calls), s1.total.promotions > s0.total.promotions);
             if (memcmp(&a.out, &ref, sizeof ref) != 0) {
                 fprintf(stderr, "threads=%d hb=%d: %.17g != %.17g\n", threads[ti], periods[pi],
                         a.out, ref);

@@ -4,6 +4,7 @@
 #ifndef PF_TEST_SCHED_UTIL_H
 #define PF_TEST_SCHED_UTIL_H
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -27,8 +28,15 @@
         }                                                                                         \
     } while (0)
 
-/* fib with a latent fork per call: fib(n-2) is the pending call, as codegen emits it. */
+/* fib with a latent fork per call: fib(n-2) is the pending call, as codegen emits it. The share
+ * hook counts promotions of its marks (it has nothing to share). */
 static int64_t tfib(pf_ctx *ctx, int64_t n);
+static _Atomic long tfib_shared;
+static void tfib_share(pf_ctx *ctx, void *env) {
+    (void)ctx;
+    (void)env;
+    atomic_fetch_add_explicit(&tfib_shared, 1, memory_order_relaxed);
+}
 
 typedef struct { int64_t n; } tfib_env;
 
@@ -48,6 +56,7 @@ static int64_t tfib(pf_ctx *ctx, int64_t n) {
     m.fn = tfib_thunk;
     m.env = &e;
     m.result = &b;
+    m.share = tfib_share;
     rt_fork_push(ctx, &m);
     a = tfib(ctx, n - 1);
     if (rt_mark_pop(ctx, &m.m)) {
