@@ -370,12 +370,16 @@ static ir_expr *name_value(fctx *fc, const char *n, int32_t line, int32_t col)
                 return e;
             }
             if (d->def && d->parent && n == d->name) { /* a nested def naming itself */
-                if (fc->sp->env) {
-                    ir_expr *e = ex_new(fc, IR_E_CAPTURE, fc->sp->env, line, col);
-                    e->index = -1;
-                    return e;
+                /* rebuilt from its own captures (IR_E_CAPTURE -1 would avoid the allocation,
+                   once codegen supports it) */
+                ir_type *env = fc->sp->env;
+                ir_expr *e = ex_new(fc, IR_E_FUNC, env ? env : ty_func(b, d, NULL, 0), line, col);
+                for (int32_t i = 0; env && i < env->n; i++) {
+                    ir_expr *c = ex_new(fc, IR_E_CAPTURE, env->elems[i], line, col);
+                    c->index = i;
+                    ex_arg(fc, e, c);
                 }
-                return ex_new(fc, IR_E_FUNC, ty_func(b, d, NULL, 0), line, col);
+                return e;
             }
         }
     }

@@ -283,8 +283,9 @@ typedef enum ir_expr_kind {
                       fixed later (list[None] slot read as list[int]): the value is empty */
     IR_E_GLOBAL,   /* global: read a module global */
     IR_E_CAPTURE,  /* index: read captured value `index` of the current function's closure
-                      (ir_func.env; type = env->elems[index]); index -1: the closure itself
-                      (type = env), for a nested def that calls itself */
+                      (ir_func.env; type = env->elems[index]); index -1 (reserved, not
+                      emitted yet): the closure itself (type = env). A nested def that calls
+                      itself currently rebuilds its closure with IR_E_FUNC from its captures */
     IR_E_FUNC,     /* make a function value of FUNC type `type`: args = the captured values in
                       capture order (nargs == type->n; none: a plain function) */
     IR_E_UNARY,    /* op (NEG, INVERT, NOT), args[0] */
