@@ -366,3 +366,55 @@ pf_str *rt_str_repr(pf_ctx *ctx, const pf_str *s) {
     free(buf);
     return r;
 }
+
+/* ---- find/rfind/count over a code-point range ---------------------------------------------- */
+
+/* Python's adjustment of (start, end) for str.find and friends. Returns 0 when start > len
+ * (nothing can be found there, not even ""), else 1 with both clamped to [0, len]. */
+static int cp_range(const pf_str *s, int64_t *start, int64_t *end) {
+    int64_t len = s->ncp, a = *start, b = *end;
+    if (a == PF_NONE_IDX) a = 0;
+    else if (a < 0 && (a += len) < 0) a = 0;
+    if (b == PF_NONE_IDX || b > len) b = len;
+    else if (b < 0 && (b += len) < 0) b = 0;
+    if (a > len) return 0;
+    *start = a;
+    *end = b;
+    return 1;
+}
+
+static int64_t cp_index_of(const pf_str *s, int64_t byte_off) {
+    if (s->h.flags & PF_F_ASCII) return byte_off;
+    int64_t cps = 0;
+    for (int64_t i = 0; i < byte_off; i++)
+        if (((unsigned char)s->data[i] & 0xC0) != 0x80) cps++;
+    return cps;
+}
+
+int64_t rt_str_find_range(const pf_str *s, const pf_str *sub, int64_t start, int64_t end) {
+    if (!cp_range(s, &start, &end) || end - start < sub->ncp) return -1;
+    int64_t a = cp_offset(s, start), b = cp_offset(s, end);
+    const char *p = find_bytes(s->data + a, b - a, sub->data, sub->len);
+    return p ? cp_index_of(s, p - s->data) : -1;
+}
+
+int64_t rt_str_rfind_range(const pf_str *s, const pf_str *sub, int64_t start, int64_t end) {
+    if (!cp_range(s, &start, &end) || end - start < sub->ncp) return -1;
+    int64_t a = cp_offset(s, start), b = cp_offset(s, end);
+    for (int64_t i = b - sub->len; i >= a; i--)
+        if (memcmp(s->data + i, sub->data, (size_t)sub->len) == 0) return cp_index_of(s, i);
+    return -1;
+}
+
+int64_t rt_str_count_range(const pf_str *s, const pf_str *sub, int64_t start, int64_t end) {
+    if (!cp_range(s, &start, &end)) return 0;
+    if (end < start) return 0;
+    if (sub->len == 0) return end - start + 1;
+    int64_t a = cp_offset(s, start), b = cp_offset(s, end), n = 0;
+    for (;;) {
+        const char *p = find_bytes(s->data + a, b - a, sub->data, sub->len);
+        if (!p) return n;
+        n++;
+        a = p - s->data + sub->len;
+    }
+}

@@ -108,20 +108,29 @@ pf_str *rt_str_lstrip(pf_ctx *ctx, const pf_str *s, const pf_str *chars) { retur
 pf_str *rt_str_rstrip(pf_ctx *ctx, const pf_str *s, const pf_str *chars) { return strip(ctx, s, chars, 0, 1); }
 
 pf_str *rt_str_replace(pf_ctx *ctx, const pf_str *s, const pf_str *old, const pf_str *new_) {
+    return rt_str_replace_n(ctx, s, old, new_, -1);
+}
+
+pf_str *rt_str_replace_n(pf_ctx *ctx, const pf_str *s, const pf_str *old, const pf_str *new_, int64_t count) {
     rt_sbuf sb = {0};
+    if (count == 0) {
+        rt_incref((pf_obj *)&s->h);
+        return (pf_str *)s;
+    }
     if (old->len == 0) {
-        rt_sb_put(&sb, new_->data, (size_t)new_->len);
+        int64_t done = 0;
+        if (count < 0 || done < count) rt_sb_put(&sb, new_->data, (size_t)new_->len), done++;
         for (int64_t i = 0; i < s->len;) {
             int64_t m = 1;
             while (i + m < s->len && ((unsigned char)s->data[i + m] & 0xC0) == 0x80) m++;
             rt_sb_put(&sb, s->data + i, (size_t)m);
-            rt_sb_put(&sb, new_->data, (size_t)new_->len);
+            if (count < 0 || done < count) rt_sb_put(&sb, new_->data, (size_t)new_->len), done++;
             i += m;
         }
         return rt_sb_finish(ctx, &sb);
     }
     int64_t i = 0;
-    for (;;) {
+    for (int64_t done = 0; count < 0 || done < count; done++) {
         const char *hit = memmem(s->data + i, (size_t)(s->len - i), old->data, (size_t)old->len);
         if (!hit) break;
         rt_sb_put(&sb, s->data + i, (size_t)(hit - (s->data + i)));
@@ -388,6 +397,55 @@ pf_list *rt_str_splitlines(pf_ctx *ctx, const pf_str *s) {
     }
     if (start < s->len && push_piece(ctx, r, s->data + start, s->len - start) < 0) goto fail;
     return r;
+fail:
+    rt_decref(&r->h);
+    return NULL;
+}
+
+pf_list *rt_str_rsplit(pf_ctx *ctx, const pf_str *s, const pf_str *sep, int64_t maxsplit) {
+    if (maxsplit < 0) return rt_str_split(ctx, s, sep, -1); /* same pieces when unlimited */
+    if (sep && sep->len == 0) {
+        rt_raise(ctx, PF_EXC_VALUE, "empty separator");
+        return NULL;
+    }
+    /* collect pieces right to left, then reverse */
+    pf_list *r = new_str_list(ctx);
+    if (!r) return NULL;
+    const char *d = s->data;
+    int64_t end = s->len, splits = 0;
+    if (!sep) {
+        for (;;) {
+            while (end > 0 && is_ws((unsigned char)d[end - 1])) end--;
+            if (end <= 0) break;
+            if (splits >= maxsplit) {
+                if (push_piece(ctx, r, d, end) < 0) goto fail;
+                break;
+            }
+            int64_t j = end;
+            while (j > 0 && !is_ws((unsigned char)d[j - 1])) j--;
+            if (push_piece(ctx, r, d + j, end - j) < 0) goto fail;
+            splits++;
+            end = j;
+        }
+    } else {
+        for (;;) {
+            int64_t hit = -1;
+            if (splits < maxsplit)
+                for (int64_t i = end - sep->len; i >= 0; i--)
+                    if (memcmp(d + i, sep->data, (size_t)sep->len) == 0) {
+                        hit = i;
+                        break;
+                    }
+            if (hit < 0) {
+                if (push_piece(ctx, r, d, end) < 0) goto fail;
+                break;
+            }
+            if (push_piece(ctx, r, d + hit + sep->len, end - hit - sep->len) < 0) goto fail;
+            splits++;
+            end = hit;
+        }
+    }
+    return rt_list_reversed(ctx, r);
 fail:
     rt_decref(&r->h);
     return NULL;

@@ -413,6 +413,15 @@ pf_str *rt_str_replace(pf_ctx *ctx, const pf_str *s, const pf_str *old, const pf
 /* s.split(sep, maxsplit): sep NULL = whitespace runs; maxsplit -1 = all. Returns list[str]. */
 pf_list *rt_str_split(pf_ctx *ctx, const pf_str *s, const pf_str *sep, int64_t maxsplit);
 pf_str *rt_str_join(pf_ctx *ctx, const pf_str *sep, const pf_list *parts); /* sep.join(list[str]) */
+/* s.find(sub, start, end), s.rfind(...), s.count(...): start/end as Python (negatives count from
+ * the end, PF_NONE_IDX = omitted); the index returned is in code points of the whole string. */
+int64_t rt_str_find_range(const pf_str *s, const pf_str *sub, int64_t start, int64_t end);
+int64_t rt_str_rfind_range(const pf_str *s, const pf_str *sub, int64_t start, int64_t end);
+int64_t rt_str_count_range(const pf_str *s, const pf_str *sub, int64_t start, int64_t end);
+/* s.replace(old, new, count): at most count replacements (count < 0 = all) */
+pf_str *rt_str_replace_n(pf_ctx *ctx, const pf_str *s, const pf_str *old, const pf_str *new_, int64_t count);
+/* s.rsplit(sep, maxsplit): like rt_str_split, splitting from the right */
+pf_list *rt_str_rsplit(pf_ctx *ctx, const pf_str *s, const pf_str *sep, int64_t maxsplit);
 int64_t rt_str_count(const pf_str *s, const pf_str *sub);   /* non-overlapping occurrences */
 int64_t rt_str_rfind(const pf_str *s, const pf_str *sub);   /* code-point index or -1 */
 int64_t rt_str_index_of(pf_ctx *ctx, const pf_str *s, const pf_str *sub); /* s.index: ValueError */

@@ -158,6 +158,29 @@ static void run(void) {
     CHECK_INT(rt_str_isalnum(S(c, "a1-")), 0);
     CHECK_INT(rt_str_islower(S(c, "abc1")), 1);
 
+    /* ranges, counted replace, rsplit (python3.11 values) */
+    pf_str *ho = S(c, "hell\xc3\xb6 w\xc3\xb6rld"), *l = S(c, "l"), *oe = S(c, "\xc3\xb6");
+    CHECK_INT(rt_str_find_range(ho, l, 3, PF_NONE_IDX), 3);
+    CHECK_INT(rt_str_find_range(ho, S(c, "h"), 1, PF_NONE_IDX), -1);
+    CHECK_INT(rt_str_find_range(ho, empty, 11, PF_NONE_IDX), 11);
+    CHECK_INT(rt_str_find_range(ho, empty, 12, PF_NONE_IDX), -1);
+    CHECK_INT(rt_str_find_range(ho, oe, -3, PF_NONE_IDX), -1);
+    CHECK_INT(rt_str_find_range(ho, oe, -5, PF_NONE_IDX), 7);
+    CHECK_INT(rt_str_find_range(ho, l, 2, 3), 2);
+    CHECK_INT(rt_str_find_range(ho, l, 2, 2), -1);
+    CHECK_INT(rt_str_rfind_range(ho, l, 0, 4), 3);
+    CHECK_INT(rt_str_count_range(ho, l, 3, PF_NONE_IDX), 2);
+    CHECK_INT(rt_str_find_range(ho, empty, 3, 2), -1);
+    CHECK_INT(rt_str_rfind_range(ho, empty, PF_NONE_IDX, PF_NONE_IDX), 11);
+    CHECK_INT(rt_str_count_range(ho, empty, 2, 5), 4);
+    CHECK_STR(c, rt_str_replace_n(c, S(c, "banana"), S(c, "an"), S(c, "AN"), 1), "bANana");
+    CHECK_STR(c, rt_str_replace_n(c, S(c, "aaaa"), S(c, "a"), S(c, "b"), 2), "bbaa");
+    CHECK_STR(c, rt_str_replace_n(c, S(c, "ab"), empty, dash, 2), "-a-b");
+    CHECK_STR(c, rt_str_replace_n(c, S(c, "ab"), empty, dash, 0), "ab");
+    CHECK_STR(c, list_repr(c, rt_str_rsplit(c, S(c, "a,b,c"), comma, 1)), "['a,b', 'c']");
+    CHECK_STR(c, list_repr(c, rt_str_rsplit(c, S(c, " a b  c "), NULL, 1)), "[' a b', 'c']");
+    CHECK_STR(c, list_repr(c, rt_str_rsplit(c, S(c, "a,b"), comma, -1)), "['a', 'b']");
+
     /* chr / ord / list(str) */
     CHECK_STR(c, pf_chr(c, 0x20AC), "\xe2\x82\xac");
     CHECK_INT(pf_ord(c, euro), 0x20AC);
