@@ -2008,7 +2008,7 @@ ir_expr *ex_expr(fctx *fc, const ast_expr *e)
             vx[i] = ex_expr(fc, vs->items[i]);
         }
         ir_type *kt = b->t_unknown, *vt = b->t_unknown;
-        if (ks->len && (!ex_unify(fc, kx, ks->len, "dict keys", &kt) || !ex_unify(fc, vx, ks->len, "dict values", &vt)))
+        if (ks->len && (!ex_unify(fc, kx, ks->len, "dict", &kt) || !ex_unify(fc, vx, ks->len, "dict", &vt)))
             return ex_err(fc, e->line, e->col);
         if (kt->kind == IR_T_ERROR || vt->kind == IR_T_ERROR) return ex_bad_result(fc, b->t_error, e->line, e->col);
         ir_expr *d = ex_new(fc, IR_E_DICT, ty_dict(b, kt, vt), e->line, e->col);
