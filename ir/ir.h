@@ -544,10 +544,13 @@ ir_module *ir_build(pf_arena *a, pf_diags *d, const ast_module *m, const char *p
 /* `pfc check`: ir_build, discarding the module. True when there were no errors. */
 bool ir_check(pf_arena *a, pf_diags *d, const ast_module *m, const char *path);
 
-/* Writes the module as readable text (`pfc run --emit-ir`, golden tests): one function per
- * block, statements indented, each expression with its type, e.g.
+/* Writes the module as readable text (`pfc run --emit-ir`, tests): classes, globals, then one
+ * block per function; statements indented; each compound expression as (kind:type args...),
+ * a `!` after the type when the node may raise; locals by name, globals as @name, captures as
+ * env[i]; iteration sources as (for VAR KIND SOURCE [bind statements]). E.g.
  *     func sq_distance[list[float],list[float]](p1: list[float], p2: list[float]) -> float
- *       return (sum:float (for a:float, b:float in zip(p1, p2)) (pow:float (sub ..) 2.0))  */
+ *       locals a: float, b: float
+ *       return (sum:float init=0.0 (for zip (for a list p1) (for b list p2)) (pow:float (sub:float a b) 2.0)) */
 void ir_dump(const ir_module *m, FILE *out);
 void ir_dump_func(const ir_func *f, FILE *out);
 
