@@ -249,9 +249,20 @@ static int clean_number(const pf_str *s, char *out, size_t cap) {
     return 1;
 }
 
+/* A scratch buffer for clean_number: on the stack when small, else malloc'd (freed by caller
+ * when it differs from the stack one). NULL means MemoryError was raised. */
+static char *scratch(pf_ctx *ctx, const pf_str *s, char *stack, size_t n) {
+    if ((size_t)s->len + 1 <= n) return stack;
+    char *p = malloc((size_t)s->len + 1);
+    if (!p) rt_raise_nomem(ctx);
+    return p;
+}
+
 int64_t rt_str_to_int(pf_ctx *ctx, const pf_str *s) {
-    char buf[128];
-    int ok = clean_number(s, buf, sizeof buf);
+    char stack[128];
+    char *buf = scratch(ctx, s, stack, sizeof stack);
+    if (!buf) return 0;
+    int ok = clean_number(s, buf, (size_t)s->len + 1 > sizeof stack ? (size_t)s->len + 1 : sizeof stack);
     const char *p = buf;
     int neg = 0;
     if (ok && (*p == '+' || *p == '-')) neg = *p++ == '-';
@@ -266,6 +277,7 @@ int64_t rt_str_to_int(pf_ctx *ctx, const pf_str *s) {
         if (v > (UINT64_MAX - 9) / 10) overflow = 1;
         else v = v * 10 + (uint64_t)(*p - '0');
     }
+    if (buf != stack) free(buf);
     if (!ok) {
         pf_str *r = rt_str_repr(ctx, s);
         if (!r) return 0;
@@ -278,8 +290,10 @@ int64_t rt_str_to_int(pf_ctx *ctx, const pf_str *s) {
 }
 
 double rt_str_to_float(pf_ctx *ctx, const pf_str *s) {
-    char buf[512];
-    int ok = clean_number(s, buf, sizeof buf);
+    char stack[128];
+    char *buf = scratch(ctx, s, stack, sizeof stack);
+    if (!buf) return 0;
+    int ok = clean_number(s, buf, (size_t)s->len + 1 > sizeof stack ? (size_t)s->len + 1 : sizeof stack);
     if (ok) {
         const char *p = buf;
         if (*p == '+' || *p == '-') p++;
@@ -297,7 +311,11 @@ double rt_str_to_float(pf_ctx *ctx, const pf_str *s) {
     if (ok && buf[0]) {
         char *end;
         double d = strtod(buf, &end);
-        if (*end == 0) return d;
+        int all = *end == 0;
+        if (buf != stack) free(buf);
+        if (all) return d;
+    } else if (buf != stack) {
+        free(buf);
     }
     pf_str *r = rt_str_repr(ctx, s);
     if (!r) return 0;

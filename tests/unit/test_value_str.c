@@ -119,6 +119,10 @@ static void run(void) {
     CHECK_RAISED(c, PF_EXC_VALUE, "invalid literal for int() with base 10: '1e3'");
     rt_str_to_int(c, empty);
     CHECK_RAISED(c, PF_EXC_VALUE, "invalid literal for int() with base 10: ''");
+    CHECK_INT(rt_str_to_int(c, S(c, "0000000000000000000000000000000000000000000000000000000000000000000000000000"
+                                      "0000000000000000000000000000000000000000000000000000000000000000000000000042")), 42);
+    CHECK(rt_str_to_float(c, S(c, "0.00000000000000000000000000000000000000000000000000000000000000000000000000"
+                                  "0000000000000000000000000000000000000000000000000000000000000000000000000001e200")) == 1e50);
     CHECK(rt_str_to_float(c, S(c, " 1e3 ")) == 1000.0);
     CHECK(rt_str_to_float(c, S(c, "-inf")) < -1e308);
     CHECK(rt_str_to_float(c, S(c, "1_0.5")) == 10.5);
