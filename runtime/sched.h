@@ -186,8 +186,8 @@ void rt_mark_push_slow(pf_ctx *ctx, rt_mark *m);
 
 /* Push a mark (kind already set). Cost: the stores below, no atomics. */
 static inline void rt_mark_push(pf_ctx *ctx, rt_mark *m) {
+    m->ntask = 0; /* first: the compiler can merge it with the caller's store of kind */
     uint32_t t = ctx->mtop;
-    m->ntask = 0;
     if (__builtin_expect(t < ctx->mcap, 1))
         ctx->marks[t] = m;
     else

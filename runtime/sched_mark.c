@@ -71,13 +71,14 @@ static bool promote_loop(rt_worker *w, loop_mark *lm, uint32_t i) {
     t->next = atomic_load_explicit(&lm->tasks, memory_order_relaxed);
     /* relaxed: only this thread waits on the latch, and the push below releases the count */
     atomic_fetch_add_explicit(&lm->latch.word, 2, memory_order_relaxed);
-    atomic_store_explicit(&lm->tasks, t, memory_order_release); /* siblings may scan the list */
     if (!rt_deque_push(&w->dq, t)) {
-        atomic_store_explicit(&lm->tasks, t->next, memory_order_release);
         atomic_fetch_sub_explicit(&lm->latch.word, 2, memory_order_relaxed);
         rt_task_free(w, t);
         return false;
     }
+    /* published after the push: a failing sibling scanning the list for LATER blocks never needs
+     * t (the newest task covers the lowest blocks), and the owner's join reads it on this thread */
+    atomic_store_explicit(&lm->tasks, t, memory_order_release);
     lm->bhi = mid;
     lm->m.ntask++;
     return true;
