@@ -1170,6 +1170,14 @@ ir_expr *ex_call_def(fctx *fc, ir_fndef *d, ir_type *env, ir_expr *envx, ir_expr
     for (int32_t i = 0; i < np; i++) at[i] = slots[i]->type;
     ir_type *bad = ex_bad(fc, slots, np);
     if (bad) return ex_bad_result(fc, bad, line, col);
+    for (int32_t i = 0; i < np; i++)
+        if (ty_depth(at[i]) > IR_MAX_TYPE_DEPTH) {
+            pf_diag *dg = ir_err(b, fc->src, line, col, "argument '%s' of %s() nests types too deeply (limit is %d)",
+                                 d->params->items[i].name, d->name, IR_MAX_TYPE_DEPTH);
+            ir_hint(b, dg, "a recursive call that wraps its argument ([x], (x, y)) makes a new type at "
+                           "every level; pass values of one type");
+            return ex_err(fc, line, col);
+        }
     spec *sp = sp_get(b, d, env, at, np);
     if (!sp) {
         ir_err(b, fc->src, line, col, "too many specialisations (limit is %d)", IR_MAX_SPECS);

@@ -151,6 +151,7 @@ bool ty_has_unknown(const ir_type *t);
 bool ty_is_bad(const ir_type *t);        /* UNKNOWN or ERROR at the top */
 ir_type *ty_default(irb *b, ir_type *t); /* UNKNOWN parts -> None */
 bool ty_is_num(const ir_type *t);        /* int, float, bool */
+int32_t ty_depth(const ir_type *t);      /* nesting: int 1, list[int] 2, ... */
 bool ty_is_obj(const ir_type *t);
 bool ty_homog_tuple(const ir_type *t);   /* tuple whose components all have one type */
 

@@ -168,6 +168,17 @@ ir_type *ty_join(irb *b, ir_type *x, ir_type *y)
     return rebuild(b, x, e);
 }
 
+int32_t ty_depth(const ir_type *t)
+{
+    if (t->kind == IR_T_CLASS) return 1;
+    int32_t d = 0;
+    for (int32_t i = 0; i < t->n; i++) {
+        int32_t k = ty_depth(t->elems[i]);
+        if (k > d) d = k;
+    }
+    return d + 1;
+}
+
 bool ty_is_num(const ir_type *t)
 {
     return t->kind == IR_T_INT || t->kind == IR_T_FLOAT || t->kind == IR_T_BOOL;
