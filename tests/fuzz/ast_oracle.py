@@ -260,11 +260,12 @@ def pfc_dump(pfc, path):
     return p.stdout.decode("utf-8")
 
 
-def compare(pfc, path):
-    """Returns None if equal or skipped, else a message."""
+def compare(pfc, path, strict=False):
+    """Returns None if equal or skipped, else a message. pfc rejecting the file is a skip, or,
+    when strict (generated inputs, all within pf's syntax), a difference."""
     mine = pfc_dump(pfc, path)
     if mine is None:
-        return None
+        return f"{path}: pfc rejects it, python3 accepts it" if strict else None
     try:
         theirs = python_dump(path)
     except (SyntaxError, ValueError, UnicodeDecodeError):
@@ -309,6 +310,55 @@ def random_expr(rng, depth=0):
     return f"{{{sub()}: {sub()}}}"
 
 
+def random_literals(rng, n):
+    """n lines of random int (every base, underscores), float, string (every escape, raw) and
+    f-string literals: checks the lexer's decoding against Python's."""
+    def num():
+        k = rng.randrange(6)
+        if k == 0:
+            return hex(rng.randrange(2 ** 63)).replace("0x", rng.choice(["0x", "0X"]))
+        if k == 1:
+            return oct(rng.randrange(2 ** 63))
+        if k == 2:
+            return bin(rng.randrange(2 ** 20))
+        if k == 3:
+            d = str(rng.randrange(10 ** rng.randrange(1, 19)))
+            return "_".join(d[i:i + 3] for i in range(0, len(d), 3)) if rng.random() < 0.5 else d
+        if k == 4:
+            return repr(rng.uniform(0, 1e10))
+        return (f"{rng.randrange(1, 999)}.{rng.randrange(0, 99999)}" + rng.choice(["e", "E"])
+                + rng.choice(["", "+", "-"]) + str(rng.randrange(0, 330)))
+
+    def string():
+        chars = ["a", "\\n", "\\t", "\\\\", "\\x41", "\\u00e9", "\\U0001F600", "\\0", "\\101",
+                 "\\'", '"', "\u00e9", "{", "}", " ", "\\q", "\\a", "\\b", "\\f", "\\v", "\\r"]
+        body = "".join(rng.choice(chars) for _ in range(rng.randrange(0, 8)))
+        prefix = rng.choice(["", "r", "u", "R"])
+        if prefix.lower() == "r":
+            body = body.replace("\\'", "x").rstrip("\\")
+        return prefix + "'" + body + "'"
+
+    def fstring():
+        parts = []
+        for _ in range(rng.randrange(1, 5)):
+            k = rng.randrange(4)
+            if k == 0:
+                parts.append(rng.choice(["ab", "{{", "}}", " ", "\\n", "\u00e9"]))
+            elif k == 1:
+                parts.append("{x" + rng.choice(["", "!r", "!s", "!a"])
+                             + rng.choice(["", ":>10", ":.3f", ":{w}.{p}f", ":,"]) + "}")
+            elif k == 2:
+                parts.append("{x + 1 if x else 's'}")
+            else:
+                parts.append("{xs[1:2]!r}")
+        return rng.choice(["f", "F", "rf", "fR"]) + '"' + "".join(parts) + '"'
+
+    lines = []
+    for i in range(n):
+        lines += [f"a{i} = {num()}", f"b{i} = {string()} {string()}", f"c{i} = {fstring()}"]
+    return "\n".join(lines) + "\n"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--pfc")
@@ -348,11 +398,19 @@ def main():
                     compile(open(path).read(), path, "exec")
                 except SyntaxError:
                     continue
-                msg = compare(args.pfc, path)
+                msg = compare(args.pfc, path, strict=True)
                 checked += 1
                 if msg:
                     print(msg.replace(path, open(path).read().strip()))
                     bad += 1
+            path = f"{d}/literals.pf"
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(random_literals(rng, max(10, args.random)))
+            msg = compare(args.pfc, path, strict=True)
+            checked += 1
+            if msg:
+                print(msg)
+                bad += 1
     print(f"ast_oracle: {checked} compared, {bad} differ")
     return 1 if bad else 0
 
