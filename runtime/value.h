@@ -315,13 +315,15 @@ void rt_obj_decref(pf_obj *o);      /* out-of-line rt_decref (o may be NULL) */
  * another task. Immortal objects stay immortal. Idempotent. */
 void rt_share(pf_obj *o);
 
+/* The count is read with a relaxed atomic load (a plain mov on x86/ARM): a shared object's count
+ * is being updated by other threads, and only its sign, which they never change, picks the path. */
 static inline void rt_incref(pf_obj *o) {
-    int32_t rc = o->rc;
+    int32_t rc = __atomic_load_n(&o->rc, __ATOMIC_RELAXED);
     if (__builtin_expect(rc > 0, 1)) o->rc = rc + 1;
     else if (rc < 0) rt_incref_shared(o);
 }
 static inline void rt_decref(pf_obj *o) {
-    int32_t rc = o->rc;
+    int32_t rc = __atomic_load_n(&o->rc, __ATOMIC_RELAXED);
     if (__builtin_expect(rc > 1, 1)) o->rc = rc - 1;
     else if (rc == 1) rt_free(o);
     else if (rc < 0) rt_decref_shared(o);
