@@ -341,12 +341,28 @@ void rt_reduce(pf_ctx *ctx, const rt_loop_desc *d, int64_t lo, int64_t hi, void 
             for (int64_t b = 0; b < r.nb; b++)
                 d->drop(d->env, r.partials + (size_t)b * r.stride);
     } else {
-        /* the fixed pairwise tree over block indices: the same at any thread count */
-        for (int64_t s = 1; s < r.nb; s *= 2)
-            for (int64_t k = 0; k + s < r.nb; k += 2 * s)
+        /* the fixed pairwise tree over block indices: the same at any thread count. combine
+         * consumes its rhs, also when it raises; then the partials still owned are dropped */
+        int64_t fs = 0, fk = 0;
+        for (int64_t s = 1; s < r.nb && !fs; s *= 2)
+            for (int64_t k = 0; k + s < r.nb; k += 2 * s) {
                 d->combine(ctx, d->env, r.partials + (size_t)k * r.stride,
                            r.partials + (size_t)(k + s) * r.stride);
-        memcpy(acc, r.partials, d->acc_size);
+                if (ctx->exc) {
+                    fs = s;
+                    fk = k;
+                    break;
+                }
+            }
+        if (!fs) {
+            memcpy(acc, r.partials, d->acc_size);
+        } else if (d->drop) {
+            /* at level fs the live partials are the multiples of fs; the rhs of pairs k <= fk
+             * (the blocks k + fs) are consumed */
+            for (int64_t b = 0; b < r.nb; b += fs)
+                if (!(b % (2 * fs) == fs && b - fs <= fk))
+                    d->drop(d->env, r.partials + (size_t)b * r.stride);
+        }
     }
     free(r.partials);
 }

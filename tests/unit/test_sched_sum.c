@@ -80,7 +80,77 @@ static void for_main(pf_ctx *ctx, void *arg) {
     rt_for(ctx, &d, 5, 5); /* empty */
 }
 
+/* Reductions over owned heap partials: init allocates, combine frees its rhs (and may raise),
+ * drop frees. Whatever fails, every partial is released exactly once (live == 0 after a failure,
+ * 1 = the result after success). */
+static _Atomic long live;
+static char boom;
+typedef struct { int64_t fail_body_at, fail_sum_over; } heap_env;
+static void h_init(void *env, void *acc) {
+    (void)env;
+    int64_t *p = malloc(sizeof *p);
+    *p = 0;
+    *(int64_t **)acc = p;
+    atomic_fetch_add(&live, 1);
+}
+static void h_body(pf_ctx *ctx, void *env, int64_t lo, int64_t hi, void *acc) {
+    heap_env *e = env;
+    for (int64_t i = lo; i < hi; i++) {
+        if (i == e->fail_body_at) {
+            ctx->exc = (struct pf_exc *)(void *)&boom;
+            return;
+        }
+        **(int64_t **)acc += i;
+    }
+}
+static void h_combine(pf_ctx *ctx, void *env, void *acc, void *rhs) {
+    heap_env *e = env;
+    int64_t *a = *(int64_t **)acc, *b = *(int64_t **)rhs;
+    *a += *b;
+    free(b);
+    atomic_fetch_sub(&live, 1);
+    if (*a > e->fail_sum_over)
+        ctx->exc = (struct pf_exc *)(void *)&boom;
+}
+static void h_drop(void *env, void *acc) {
+    (void)env;
+    free(*(int64_t **)acc);
+    atomic_fetch_sub(&live, 1);
+}
+typedef struct { heap_env e; int64_t n, out; int failed; } heap_arg;
+static void heap_main(pf_ctx *ctx, void *arg) {
+    heap_arg *a = arg;
+    rt_loop_desc d = {h_body, &a->e, sizeof(int64_t *), h_init, h_combine, h_drop, 1, NULL};
+    int64_t *res = NULL;
+    rt_reduce(ctx, &d, 0, a->n, &res);
+    a->failed = ctx->exc != NULL;
+    if (ctx->exc) {
+        ctx->exc = NULL;
+    } else {
+        a->out = *res;
+        free(res);
+        atomic_fetch_sub(&live, 1);
+    }
+}
+
 int main(void) {
+    for (int th = 1; th <= 4; th *= 2) {
+        rt_runtime *rt = open_rt(th, 10);
+        int64_t n = 5000;
+        static const int64_t cases[][2] = {
+            {-1, INT64_MAX}, {4321, INT64_MAX}, {0, INT64_MAX}, {-1, 1000}, {-1, 12000000}};
+        for (int c = 0; c < 5; c++) {
+            heap_arg a = {{cases[c][0], cases[c][1]}, n, 0, 0};
+            CHECK_EQ_I(rt_run(rt, heap_main, &a, NULL), RT_OK);
+            CHECK_EQ_I(atomic_load(&live), 0);
+            CHECK_EQ_I(a.failed, c != 0);
+            if (c == 0)
+                CHECK_EQ_I(a.out, n * (n - 1) / 2);
+        }
+        rt_close(rt);
+    }
+    printf("heap partials: released exactly once on success, body failure and combine failure\n");
+
     double ref = reference(N);
     printf("reference sum = %.17g\n", ref);
     static const int threads[] = {1, 2, 4, 8};
