@@ -50,8 +50,8 @@ static bool promote_fork(rt_worker *w, rt_fork *f, uint32_t i) {
     return true;
 }
 
-static bool promote_loop(rt_worker *w, loop_mark *lm, uint32_t i) {
-    int64_t mid = lm->blo + (lm->bhi - lm->blo) / 2;
+/* Give blocks [mid, bhi) of lm to a new task; the mark keeps [blo, mid). */
+static bool promote_loop(rt_worker *w, loop_mark *lm, uint32_t i, int64_t mid) {
     rt_task *t = rt_task_alloc(w);
     if (!t)
         return false;
@@ -84,8 +84,11 @@ static bool promote_loop(rt_worker *w, loop_mark *lm, uint32_t i) {
     return true;
 }
 
-/* Promote the oldest promotable mark; false if there is none (or the deque is full). */
-static bool promote_one(rt_worker *w) {
+/* Promote the oldest promotable mark, spending at most `budget` (>= 1) promotions: a loop mark
+ * promoted p times at once is cut into p + 1 equal parts (the owner keeps the first), so idle
+ * workers get equal shares instead of halves, quarters, eighths. Returns promotions made; 0 if
+ * there is no promotable mark (or the deque is full). */
+static int promote_one(rt_worker *w, int budget) {
     pf_ctx *ctx = &w->ctx;
     uint32_t top = ctx->mtop < ctx->mcap ? ctx->mtop : ctx->mcap;
     if (w->mbot > top)
@@ -95,22 +98,31 @@ static bool promote_one(rt_worker *w) {
         if (m->kind == RT_MARK_FORK) {
             if (m->ntask == 0) {
                 if (!promote_fork(w, (rt_fork *)m, i))
-                    return false;
+                    return 0;
                 if (i == w->mbot)
                     w->mbot = i + 1;
-                return true;
+                return 1;
             }
         } else {
             loop_mark *lm = (loop_mark *)m;
-            if (lm->bhi - lm->blo >= 2)
-                return promote_loop(w, lm, i);
+            int64_t rem = lm->bhi - lm->blo;
+            if (rem >= 2) {
+                int64_t parts = budget + 1 < rem ? budget + 1 : rem;
+                int done = 0;
+                for (int64_t p = parts - 1; p >= 1; p--) /* the top part first */
+                    if (promote_loop(w, lm, i, lm->blo + rem * p / parts))
+                        done++;
+                    else
+                        break;
+                return done;
+            }
             if (m->ntask == 0)
                 continue; /* exhausted, never promoted: its pop is fast, so mbot stays below */
         }
         if (i == w->mbot)
             w->mbot = i + 1;
     }
-    return false;
+    return 0;
 }
 
 static void promote(rt_worker *w) {
@@ -118,8 +130,12 @@ static void promote(rt_worker *w) {
     int idle = rt->n - (int)atomic_load_explicit(&rt->nbusy, memory_order_relaxed);
     int k = idle < 1 ? 1 : idle > 4 ? 4 : idle;
     int done = 0;
-    while (done < k && promote_one(w))
-        done++;
+    while (done < k) {
+        int d = promote_one(w, k - done);
+        if (!d)
+            break;
+        done += d;
+    }
     if (done) {
         uint64_t p = atomic_load_explicit(&w->st.promotions, memory_order_relaxed);
         atomic_store_explicit(&w->st.promotions, p + (uint64_t)done, memory_order_relaxed);
