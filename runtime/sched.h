@@ -207,6 +207,11 @@ static inline void rt_fork_push(pf_ctx *ctx, rt_fork *f) {
     rt_mark_push(ctx, &f->m);
 }
 
+/* Out-of-line copies of rt_fork_push / rt_mark_pop, for a first codegen that emits calls instead
+ * of mirroring the inline code (slower: a call per fork). Same contract. */
+void rt_fork_push_call(pf_ctx *ctx, rt_fork *f);
+int rt_mark_pop_call(pf_ctx *ctx, rt_mark *m);
+
 /* Join a promoted fork mark (after rt_mark_pop returned 0). If ctx->exc is set (the first call
  * failed) the pending call is cancelled and its outcome discarded. Otherwise waits, by helping, for
  * the pending call, whose result is then in f->result; if it failed, its exception (or an

@@ -159,6 +159,9 @@ void rt_poll_slow(pf_ctx *ctx) {
     }
 }
 
+void rt_fork_push_call(pf_ctx *ctx, rt_fork *f) { rt_fork_push(ctx, f); }
+int rt_mark_pop_call(pf_ctx *ctx, rt_mark *m) { return rt_mark_pop(ctx, m); }
+
 /* ---------------------------------------------------------------- workspan (serial, timed) */
 
 void rt_mark_push_slow(pf_ctx *ctx, rt_mark *m) {

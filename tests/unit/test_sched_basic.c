@@ -192,6 +192,13 @@ int main(void) {
     rt_task *t = rt_spawn(&sc, ok_call, &three, &res);
     CHECK_EQ_I(rt_join(&sc, t), RT_OK);
     CHECK_EQ_I(res, 4);
+    { /* the out-of-line push/pop behave like the inline ones */
+        rt_fork m = {.fn = ok_call, .env = &three, .result = &res, .share = NULL};
+        rt_fork_push_call(&sc, &m);
+        CHECK_EQ_I(sc.mtop, 1);
+        CHECK_EQ_I(rt_mark_pop_call(&sc, &m.m), 1);
+        CHECK_EQ_I(sc.mtop, 0);
+    }
     atomic_store(&sc.poll, PF_POLL_INTERRUPT);
     CHECK_EQ_I(tfib(&sc, 10), 0);
     CHECK(sc.exc == RT_EXC_INTERRUPTED);
