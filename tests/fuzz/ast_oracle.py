@@ -359,6 +359,73 @@ def random_literals(rng, n):
     return "\n".join(lines) + "\n"
 
 
+def random_program(rng, n):
+    """A random program of nested blocks: varied indentation widths (spaces or tabs, consistent
+    per block), blank and comment lines, one-line bodies, semicolons, backslash continuations,
+    implicit joining, and every compound statement. Checks INDENT/DEDENT and statement parsing."""
+    out = []
+    unit = rng.choice(["    ", "  ", "\t", " "])
+
+    def simple(in_func, in_loop):
+        choices = ["pass", "x = 1", "x += 2", "a, *b = xs", "f(x, k=2)", "assert x, 'm'",
+                   "raise E('e')", "del x", "y: int = 3", "x = [1,\n2]", "x = 1 + \\\n    2",
+                   "import m as n", "from .m import (a, b as c)", "x = y = z"]
+        if in_func:
+            choices += ["return x", "return"]
+        if in_loop:
+            choices += ["break", "continue"]
+        return rng.choice(choices)
+
+    def block(depth, budget, in_func=False, in_loop=False, ind=""):
+        # Each block adds its own random indentation (spaces, tabs or both) to its parent's:
+        # always consistent, as Python requires, but with every width and tab position.
+        for _ in range(budget):
+            child = ind + rng.choice([unit, unit, " ", "  ", "\t", "        ", " \t", "\t  "])
+            r = rng.random()
+            if rng.random() < 0.1:
+                out.append(rng.choice(["", "   ", ind + "# comment", "# top comment"]))
+            if depth > 5 or r < 0.35:
+                line = simple(in_func, in_loop)
+                if rng.random() < 0.2:
+                    line += "; " + simple(in_func, in_loop)
+                out.append(ind + line.replace("\n", "\n" + child))
+                continue
+            head = rng.choice(["if x:", "while x:", "for i, v in xs:", "def f(a, b=1):",
+                               "class C(B):", "try:", "with_else"])
+            f = (in_func or head == "def f(a, b=1):") and head != "class C(B):"
+            lp = (in_loop or head in ("while x:", "for i, v in xs:")) and head not in (
+                "def f(a, b=1):", "class C(B):")
+            if rng.random() < 0.15 and head not in ("try:", "with_else"):
+                out.append(ind + head + " " + simple(f, lp))
+                continue
+            if head == "with_else":
+                out.append(ind + "if x:")
+                block(depth + 1, rng.randrange(1, 3), f, lp, ind=child)
+                for _ in range(rng.randrange(0, 3)):
+                    out.append(ind + "elif y:")
+                    block(depth + 1, rng.randrange(1, 3), f, lp, ind=child)
+                if rng.random() < 0.5:
+                    out.append(ind + "else:")
+                    block(depth + 1, rng.randrange(1, 3), f, lp, ind=child)
+                continue
+            out.append(ind + head)
+            block(depth + 1, rng.randrange(1, 4), f, lp, ind=child)
+            if head == "try:":
+                handlers = rng.randrange(0, 3)
+                for _ in range(handlers):
+                    out.append(ind + rng.choice(["except E:", "except (E, F) as e:"]))
+                    block(depth + 1, 1, f, lp, ind=child)
+                if rng.random() < 0.5 or handlers == 0:
+                    out.append(ind + "finally:")
+                    block(depth + 1, 1, f, lp, ind=child)
+            elif head in ("while x:", "for i, v in xs:") and rng.random() < 0.3:
+                out.append(ind + "else:")
+                block(depth + 1, 1, in_func, in_loop, ind=child)
+
+    block(0, n)
+    return "\n".join(out) + rng.choice(["\n", "", "\n\n"])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--pfc")
@@ -402,6 +469,20 @@ def main():
                 checked += 1
                 if msg:
                     print(msg.replace(path, open(path).read().strip()))
+                    bad += 1
+            for i in range(max(1, args.random // 20)):
+                path = f"{d}/program{i}.pf"
+                with open(path, "w", encoding="utf-8") as fh:
+                    fh.write(random_program(rng, 8))
+                try:
+                    compile(open(path).read(), path, "exec")
+                except SyntaxError:
+                    continue  # e.g. return/break placement Python rejects at compile time
+                msg = compare(args.pfc, path, strict=True)
+                checked += 1
+                if msg:
+                    print(msg)
+                    print(open(path).read())
                     bad += 1
             path = f"{d}/literals.pf"
             with open(path, "w", encoding="utf-8") as fh:
