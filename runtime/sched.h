@@ -35,12 +35,14 @@
  *     m.share = g_share;               // or NULL: makes g_args' heap values shared at promotion
  *     rt_fork_push(ctx, &m);           // = m.m.kind = RT_MARK_FORK + rt_mark_push(ctx, &m.m)
  *     a = f(ctx, x);                   // the first call, sequentially (may poll and be stolen from)
+ *     int b_set = 0;
  *     if (rt_mark_pop(ctx, &m.m)) {    // never promoted (the common case): run g here
- *         if (!ctx->exc) g_thunk(ctx, &g_args, &b);
- *     } else {
- *         rt_fork_join(ctx, &m);       // promoted: wait by helping; sets ctx->exc on failure
+ *         if (!ctx->exc) { g_thunk(ctx, &g_args, &b); b_set = !ctx->exc; }
+ *     } else {                         // promoted: wait by helping; sets ctx->exc on failure
+ *         b_set = rt_fork_join(ctx, &m) == RT_OK;
  *     }
- *     if (ctx->exc) goto unwind;       // a's exception wins over b's; b is cancelled if a failed
+ *     if (ctx->exc) goto unwind;       // a's exception wins over b's; b is cancelled if a failed;
+ *                                      // unwind releases a, and b if b_set
  *
  * Pushes and pops must nest (LIFO) on the ctx; every pushed mark is popped exactly once, on the
  * normal path and on the unwind path alike (rt_fork_join must run before the frame dies, because a
@@ -213,10 +215,12 @@ void rt_fork_push_call(pf_ctx *ctx, rt_fork *f);
 int rt_mark_pop_call(pf_ctx *ctx, rt_mark *m);
 
 /* Join a promoted fork mark (after rt_mark_pop returned 0). If ctx->exc is set (the first call
- * failed) the pending call is cancelled and its outcome discarded. Otherwise waits, by helping, for
- * the pending call, whose result is then in f->result; if it failed, its exception (or an
- * interruption) is moved into ctx->exc. */
-void rt_fork_join(pf_ctx *ctx, rt_fork *f);
+ * failed) the pending call is cancelled and its exception discarded. Waits, by helping, for the
+ * pending call. Returns its status: RT_OK means it completed and *f->result holds its (owned)
+ * result — which the caller must release on its unwind path if ctx->exc is set (the first call
+ * failed but the second had already finished). Otherwise its exception (or an interruption) is
+ * moved into ctx->exc unless one is already there, and *f->result was not written. */
+rt_status rt_fork_join(pf_ctx *ctx, rt_fork *f);
 
 /* ---------------------------------------------------------------- parallel loops */
 

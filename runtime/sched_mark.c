@@ -207,22 +207,25 @@ static rt_status join_task(rt_worker *w, rt_task *t) {
     return st;
 }
 
-void rt_fork_join(pf_ctx *ctx, rt_fork *f) {
+rt_status rt_fork_join(pf_ctx *ctx, rt_fork *f) {
     rt_worker *w = ctx->worker;
     if (f->m.ntask == RT_MARK_SLOW) { /* workspan: the pending call runs here, on its own strand */
         int64_t s0 = w->ws_fork[ctx->mtop], s1 = rt_ws_now(w), s2 = s0;
+        rt_status st = RT_INTERRUPTED; /* not run: the first call failed */
         if (!ctx->exc) {
             ws_strand(w, s0);
             f->fn(ctx, f->env, f->result);
             s2 = rt_ws_now(w);
+            st = ctx->exc ? RT_FAILED : RT_OK;
         }
         ws_strand(w, s1 > s2 ? s1 : s2);
-        return;
+        return st;
     }
-    join_task(w, f->task);
+    rt_status st = join_task(w, f->task);
     rt_task_free(w, f->task);
     if (w->mbot > ctx->mtop)
         w->mbot = ctx->mtop;
+    return st;
 }
 
 static void loop_join(pf_ctx *ctx, loop_mark *lm) {

@@ -129,12 +129,36 @@ static void fork_fail_main(pf_ctx *ctx, void *arg) {
         rt_poll(ctx);
     }
     ctx->exc = EXC(7); /* then fail: the second call must be interrupted, ours reported */
-    if (rt_mark_pop(ctx, &m.m)) {
-        if (!ctx->exc)
-            second(ctx, NULL, NULL);
-    } else {
-        rt_fork_join(ctx, &m);
+    CHECK_EQ_I(rt_mark_pop(ctx, &m.m), 0);
+    rt_status st = rt_fork_join(ctx, &m);
+    CHECK(st == RT_FAILED || st == RT_INTERRUPTED); /* interrupted while running, or dropped */
+    CHECK(ctx->exc == EXC(7));
+}
+
+/* ---- fork whose pending call finished before the first call failed: the join says RT_OK, so the
+ * caller knows the result slot holds a value it must release */
+static _Atomic int quick_done;
+static void quick(pf_ctx *ctx, void *env, void *result) {
+    (void)ctx;
+    (void)env;
+    *(int *)result = 42;
+    atomic_store(&quick_done, 1);
+}
+static void fork_late_fail_main(pf_ctx *ctx, void *arg) {
+    (void)arg;
+    int b = 0;
+    atomic_store(&quick_done, 0);
+    rt_fork m = {.fn = quick, .env = NULL, .result = &b, .share = NULL};
+    rt_fork_push(ctx, &m);
+    while (!atomic_load(&quick_done)) { /* until promoted and run by the other worker */
+        spin(2000);
+        rt_poll(ctx);
     }
+    ctx->exc = EXC(8);
+    CHECK_EQ_I(rt_mark_pop(ctx, &m.m), 0);
+    CHECK_EQ_I(rt_fork_join(ctx, &m), RT_OK);
+    CHECK_EQ_I(b, 42);
+    CHECK(ctx->exc == EXC(8));
 }
 
 /* ---- rt_cancel of one subtree: only that group's descendants are interrupted */
@@ -259,6 +283,8 @@ int main(void) {
             e = NULL;
             CHECK_EQ_I(rt_run(rt, fork_fail_main, NULL, &e), RT_FAILED);
             CHECK(e == EXC(7));
+            CHECK_EQ_I(rt_run(rt, fork_late_fail_main, NULL, &e), RT_FAILED);
+            CHECK(e == EXC(8));
         }
         rt_close(rt);
     }
