@@ -258,8 +258,9 @@ void rt_reduce(pf_ctx *ctx, const rt_loop_desc *d, int64_t lo, int64_t hi, void 
 rt_task *rt_spawn(pf_ctx *ctx, rt_call_fn fn, void *env, void *result);
 
 /* Wait (helping) for a spawned task and free it. If it failed and ctx->exc is NULL, its exception
- * moves to ctx->exc; if ctx->exc is already set the task is cancelled and its outcome discarded.
- * Returns the task's status (RT_OK, RT_FAILED, RT_INTERRUPTED). */
+ * moves to ctx->exc; if ctx->exc is already set the task is cancelled and its exception discarded.
+ * Returns the task's status (RT_OK, RT_FAILED, RT_INTERRUPTED); RT_OK means *result holds its
+ * (owned) result, also when ctx->exc was set (as for rt_fork_join). */
 rt_status rt_join(pf_ctx *ctx, rt_task *t);
 
 /* ---------------------------------------------------------------- statistics, trace, work/span */
