@@ -10,6 +10,10 @@ typedef struct callable {
     ir_expr *value;       /* FUNC-typed value, or NULL */
     const char *builtin;  /* builtin name (str, len, abs, ...), or NULL */
     const ast_expr *method; /* `str.lower`: an AST_ATTR naming a method of a builtin type */
+    ir_expr *self;        /* bound method `d.get` / `model.predict`: the object (re-read per
+                             application, so it must be cheap and pure: a name or field) */
+    const ast_expr *bound; /* its AST_ATTR */
+    ir_fndef *mdef;       /* a class method, or NULL for a builtin type's method */
 } callable;
 
 /* Saved scope while a comprehension is open. */

@@ -1297,10 +1297,51 @@ static ir_expr *call_value(fctx *fc, ir_expr *f, const ast_expr *call)
     return call_with_ast(fc, t->def, t->n ? t : NULL, t->n ? f : NULL, NULL, call);
 }
 
+static void scope_push(fctx *fc, const char *name, ir_local *l);
+
 ir_expr *ex_apply(fctx *fc, callable *c, ir_expr **args, int32_t n, int32_t line, int32_t col)
 {
     irb *b = fc->b;
     if (c->builtin) return bi_apply(fc, c->builtin, args, n, line, col);
+    if (c->self) {
+        if (ty_is_bad(c->self->type)) return c->self;
+        if (c->mdef) {
+            ir_expr **a2 = pf_arena_alloc(b->a, sizeof *a2 * (size_t)(n + 1));
+            a2[0] = c->self;
+            for (int32_t i = 0; i < n; i++) a2[i + 1] = args[i];
+            return ex_call_def(fc, c->mdef, NULL, NULL, a2, n + 1, NULL, line, col);
+        }
+        if (c->self->type->kind == IR_T_DICT && n == 1 && !strcmp(c->bound->u.attr.name, "get")) {
+            /* key=d.get: the keys come from d, so d[k] (a missing key could not be ordered) */
+            ir_expr *k = ex_coerce(fc, args[0], c->self->type->elems[0], line, col, "key");
+            return ex_op2(fc, IR_OP_DICT_GETITEM, c->self->type->elems[1], true, c->self, k);
+        }
+        /* d.get applied to k: d.get(k), the arguments passed as scoped names */
+        ast_expr *call = pf_arena_alloc(b->a, sizeof *call);
+        call->kind = AST_CALL;
+        call->line = call->op_line = line;
+        call->col = call->op_col = col;
+        call->u.call.func = (ast_expr *)c->bound;
+        int32_t saved = fc->ncs;
+        for (int32_t i = 0; i < n; i++) {
+            ir_local *l;
+            if (args[i]->kind == IR_E_LOCAL) l = args[i]->local;
+            else {
+                ir_err(b, fc->src, line, col, "this bound method cannot be applied here");
+                return ex_err(fc, line, col);
+            }
+            ast_expr *nm = pf_arena_alloc(b->a, sizeof *nm);
+            nm->kind = AST_NAME;
+            nm->line = nm->op_line = line;
+            nm->col = nm->op_col = col;
+            nm->u.name = pf_intern_cstr(b->a, pf_arena_sprintf(b->a, "$arg%d", (int)i));
+            PF_VEC_PUSH(b->a, &call->u.call.args, IR_LIMIT, nm);
+            scope_push(fc, nm->u.name, l);
+        }
+        ir_expr *r = bi_method(fc, c->self, c->bound->u.attr.name, call);
+        fc->ncs = saved;
+        return r;
+    }
     if (c->method) {
         /* str.lower applied to x: x.lower() */
         if (n != 1 || ty_is_bad(args[0]->type)) return n ? args[0] : ex_err(fc, line, col);
@@ -1340,6 +1381,25 @@ callable ex_callable(fctx *fc, const ast_expr *e)
             name_kind(fc, n, &g) == N_BUILTIN) {
             c.method = e;
             return c;
+        }
+    }
+    if (e->kind == AST_ATTR) {
+        bmod bm;
+        modinfo *um;
+        const ast_expr *v = e->u.attr.value;
+        bool simple = v->kind == AST_NAME || (v->kind == AST_ATTR && v->u.attr.value->kind == AST_NAME);
+        if (simple && !module_ref(fc, v, &bm, &um)) {
+            fc->b->quiet++;
+            ir_expr *probe = ex_expr(fc, v);
+            fc->b->quiet--;
+            classdef *cd = class_of(fc->b, probe->type);
+            ir_type_kind k = probe->type->kind;
+            if ((cd && rs_method(cd, e->u.attr.name)) || k == IR_T_STR || k == IR_T_LIST || k == IR_T_DICT) {
+                c.self = ex_expr(fc, v);
+                c.bound = e;
+                c.mdef = cd ? rs_method(cd, e->u.attr.name) : NULL;
+                return c;
+            }
         }
     }
     c.value = ex_expr(fc, e);
