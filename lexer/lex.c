@@ -318,6 +318,15 @@ static void decode_escape(lexer *lx, char **out) {
     }
 }
 
+/* Could [s, q) be a string prefix (only the letters r, b, f, u in any case)? If not, the
+ * letters are a name or keyword and the quote starts a separate string (`if'x'`). */
+static bool prefix_letters(const char *s, const char *q) {
+    for (const char *c = s; c < q; c++)
+        if (!strchr("rRbBfFuU", *c))
+            return false;
+    return true;
+}
+
 /* Reads the string prefix letters in [s, q) (q points at the quote). Returns false (after an
  * error) for a prefix pf does not accept. */
 static bool string_prefix(lexer *lx, const char *s, const char *q, bool *raw, bool *fmt) {
@@ -434,6 +443,19 @@ static bool is_dec(char c) { return is_digit(c); }
 
 #define INT64_LIMIT ((uint64_t)1 << 63) /* 2^63: only valid as the operand of unary minus */
 
+/* Python 3.11 accepts a number directly followed by one of these keywords (`1if x else 2`,
+ * `3.5not in xs`); any other letter right after a number is an error. */
+static bool keyword_follows(const char *p, const char *end) {
+    static const char *const kws[] = {"and", "else", "for", "if", "in", "is", "not", "or"};
+    const char *e = p;
+    while (e < end && is_name_char((unsigned char)*e))
+        e++;
+    for (size_t i = 0; i < sizeof kws / sizeof kws[0]; i++)
+        if (strlen(kws[i]) == (size_t)(e - p) && memcmp(kws[i], p, (size_t)(e - p)) == 0)
+            return true;
+    return false;
+}
+
 static void lex_number(lexer *lx) {
     const char *s = lx->p;
     int32_t line = lx->line, col = column(lx, s);
@@ -482,7 +504,7 @@ static void lex_number(lexer *lx) {
         emit(lx, TK_INT, s, lx->p, line, col);
         return;
     }
-    if (lx->p < lx->end && is_name_char((unsigned char)*lx->p)) {
+    if (lx->p < lx->end && is_name_char((unsigned char)*lx->p) && !keyword_follows(lx->p, lx->end)) {
         const char *bad = lx->p;
         while (lx->p < lx->end && is_name_char((unsigned char)*lx->p))
             lx->p++;
@@ -980,7 +1002,8 @@ static bool lex_one(lexer *lx) {
         lx->p = e;
         bool closes = encl && e < lx->end && at_closing_quote(lx, encl);
         lx->p = save;
-        if (e < lx->end && (*e == '\'' || *e == '"') && e - s <= 2 && !closes) {
+        if (e < lx->end && (*e == '\'' || *e == '"') && e - s <= 2 && !closes &&
+            prefix_letters(s, e)) {
             bool raw, fmt;
             lx->p = e;
             if (!string_prefix(lx, s, e, &raw, &fmt)) {

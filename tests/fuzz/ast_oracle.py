@@ -426,6 +426,45 @@ def random_program(rng, n):
     return "\n".join(out) + rng.choice(["\n", "", "\n\n"])
 
 
+MUTATION_FRAGMENTS = ["(", ")", "[", "]", "{", "}", ":", ",", "=", "==", "+", "*", "**", "not",
+                      "in", "if", "else", "for", "lambda", "\n", "\n    ", "\\\n", " ", '"',
+                      'f"{', "}", ".", "1", "x", "return", "def", "pass", "elif", "is", "and",
+                      ";", "@", "->", "...", "*", "\t", "#"]
+
+
+def mutation_check(pfc, rng, d, count):
+    """Random one- or two-character edits of generated programs: pfc must reject what python3
+    rejects (parsing plus compile-time checks) and accept what it accepts, unless pfc says the
+    construct is not supported in pf. Returns the list of problems."""
+    problems = []
+    for i in range(count):
+        src = random_program(rng, 4) if rng.random() < 0.5 else "x = " + random_expr(rng) + "\n"
+        for _ in range(rng.randrange(1, 3)):
+            pos = rng.randrange(len(src) + 1)
+            if rng.random() < 0.5 and src:
+                src = src[:pos] + src[pos + 1:]
+            else:
+                src = src[:pos] + rng.choice(MUTATION_FRAGMENTS) + src[pos:]
+        try:
+            compile(src, "m", "exec")
+            py_ok = True
+        except SyntaxError:
+            py_ok = False
+        except Exception:  # noqa: BLE001  (e.g. a null byte: not a syntax question)
+            continue
+        path = f"{d}/mut{i}.pf"
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(src)
+        p = subprocess.run([pfc, "parse", path], capture_output=True)
+        err = p.stderr.decode("utf-8", "replace")
+        if p.returncode == 0 and not py_ok:
+            problems.append(f"pfc accepts what python3 rejects: {src!r}")
+        elif p.returncode != 0 and py_ok and "not supported" not in err \
+                and "does not support" not in err:
+            problems.append(f"pfc rejects what python3 accepts: {src!r}\n{err}")
+    return problems
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--pfc")
@@ -484,6 +523,10 @@ def main():
                     print(msg)
                     print(open(path).read())
                     bad += 1
+            for msg in mutation_check(args.pfc, rng, d, args.random // 2):
+                print(msg)
+                bad += 1
+            checked += args.random // 2
             path = f"{d}/literals.pf"
             with open(path, "w", encoding="utf-8") as fh:
                 fh.write(random_literals(rng, max(10, args.random)))

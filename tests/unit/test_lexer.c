@@ -166,6 +166,9 @@ static void test_numbers(void) {
     ERROR("0b12\n", "1:4: invalid binary literal");
     ERROR("0x\n", "1:1: invalid hexadecimal literal");
     ERROR("12abc\n", "1:3: invalid decimal literal");
+    /* Python 3.11 accepts a number directly followed by some keywords. */
+    TOKENS("1if x else 2\n", "INT(1) if NAME(x) else INT(2) NL EOF");
+    TOKENS("3.5not in y\n", "FLOAT(3.5) not in NAME(y) NL EOF");
     ERROR("3j\n", "1:1: complex numbers are not supported");
 }
 
@@ -176,6 +179,9 @@ static void test_strings(void) {
     TOKENS("'a\\\nb'\n", "STR(\"ab\") NL EOF");
     TOKENS("'\\q'\n", "STR(\"\\q\") NL EOF");
     TOKENS("u'x'\n", "STR(\"x\") NL EOF");
+    /* Letters other than r/b/f/u before a quote are a name or keyword, not a prefix. */
+    TOKENS("if'a'\n", "if STR(\"a\") NL EOF");
+    TOKENS("x'a'\n", "NAME(x) STR(\"a\") NL EOF");
     ERROR("'abc\n", "1:1: unterminated string literal");
     ERROR("x = '''abc\n", "1:5: unterminated triple-quoted string literal");
     ERROR("b'x'\n", "1:1: bytes literals are not supported");
