@@ -403,6 +403,13 @@ static ir_expr *name_value(fctx *fc, const char *n, int32_t line, int32_t col)
 /* Is `n` at this point a variable whose narrowing we track? */
 static var *fact_var(fctx *fc, const ast_expr *e)
 {
+    if (e && e->kind == AST_ATTR && e->u.attr.value->kind == AST_NAME) {
+        /* `x.f is not None`: values are immutable, so the fact holds until x is rebound;
+           tracked as a pseudo-variable named "x.f" */
+        var *base = fact_var(fc, e->u.attr.value);
+        if (!base) return NULL;
+        return fc_var(fc, pf_intern_cstr(fc->b->a, pf_arena_sprintf(fc->b->a, "%s.%s", base->name, e->u.attr.name)));
+    }
     if (!e || e->kind != AST_NAME) return NULL;
     const char *n = e->u.name;
     for (int32_t i = fc->ncs - 1; i >= 0; i--)
@@ -863,9 +870,10 @@ void ex_cond_facts(fctx *fc, const ast_expr *c, bool pos)
         return;
     }
     case AST_NAME:
+    case AST_ATTR:
         if (pos) {
             var *v = fact_var(fc, c);
-            if (v && v->type->kind == IR_T_OPTIONAL) fc_fact_add(fc, v);
+            if (v && (v->type->kind == IR_T_OPTIONAL || c->kind == AST_ATTR)) fc_fact_add(fc, v);
         }
         return;
     default: return;
@@ -1059,9 +1067,18 @@ static ir_expr *ex_attr(fctx *fc, const ast_expr *e)
     if (cd) {
         int32_t fi = field_index(cd->cls, n);
         if (fi >= 0) {
-            ir_expr *f = ex_new(fc, IR_E_FIELD, cd->cls->field_types[fi], e->op_line, e->op_col);
+            ir_type *ft = cd->cls->field_types[fi];
+            ir_expr *f = ex_new(fc, IR_E_FIELD, ft, e->op_line, e->op_col);
             f->index = fi;
             ex_arg(fc, f, o);
+            if (ft->kind == IR_T_OPTIONAL) {
+                var *pv = fact_var(fc, e);
+                if (pv && fc_narrowed(fc, pv)) {
+                    ir_expr *u = ex_new(fc, IR_E_UNWRAP, ft->elems[0], e->op_line, e->op_col);
+                    ex_arg(fc, u, f);
+                    return u;
+                }
+            }
             return f;
         }
         if (rs_method(cd, n)) {

@@ -338,6 +338,13 @@ void fc_assign_name(fctx *fc, const char *name, ir_expr *value, int32_t line, in
     fc_emit(fc, s);
     if (vt->kind == IR_T_NONE || vt->kind == IR_T_OPTIONAL) fc_fact_del(fc, v);
     else if (v->type->kind == IR_T_OPTIONAL) fc_fact_add(fc, v);
+    /* facts about its fields (`x.f is not None`) were about the old value */
+    size_t nl = strlen(name);
+    for (int32_t i = 0; i < fc->nfacts;) {
+        const char *fnm = fc->facts[i]->name;
+        if (!strncmp(fnm, name, nl) && fnm[nl] == '.') fc->facts[i] = fc->facts[--fc->nfacts];
+        else i++;
+    }
 }
 
 static void field_init(fctx *fc, const ast_expr *target, ir_expr *value)
