@@ -426,16 +426,17 @@ pf_str *rt_format(pf_ctx *ctx, pf_slot v, const pf_type *t, const pf_str *specst
         }
         __attribute__((fallthrough)); /* None */
     default: {
-        pf_str *s = rt_to_str(ctx, v, t);
-        if (!s) return NULL;
-        if (sp.type || sp.sign || sp.prec >= 0 || sp.alt) {
-            rt_decref(&s->h);
-            rt_raise(ctx, PF_EXC_TYPE, "unsupported format string passed to object.__format__");
-            return NULL;
-        }
-        rc = format_str(ctx, &sb, s, &sp);
-        rt_decref(&s->h);
-        break;
+        /* object.__format__ accepts only the empty spec (handled above) */
+        const char *name = t->kind == PF_T_LIST    ? "list"
+                           : t->kind == PF_T_TUPLE ? "tuple"
+                           : t->kind == PF_T_DICT  ? "dict"
+                           : t->kind == PF_T_FUNC  ? "function"
+                           : t->kind == PF_T_EXC && v ? rt_exc_name(((const pf_exc *)PF_OBJ_OF(v))->kind)
+                           : t->kind == PF_T_RECORD && t->name ? t->name
+                           : (t->kind == PF_T_NONE || t->kind == PF_T_OPTIONAL) ? "NoneType"
+                                                                                 : "object";
+        rt_raise(ctx, PF_EXC_TYPE, "unsupported format string passed to %s.__format__", name);
+        return NULL;
     }
     }
     if (rc < 0) {

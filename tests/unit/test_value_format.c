@@ -159,6 +159,9 @@ static void run(void) {
     CHECK_STR(&ctx, fmt(&ctx, 0, &pf_type_int, "0=6_X"), "0_0000");
     CHECK(fmt(&ctx, 5, &pf_type_int, ".2d") == NULL);
     CHECK_RAISED(&ctx, PF_EXC_VALUE, "Precision not allowed in integer format specifier");
+    CHECK(fmt(&ctx, 0, &pf_type_none, ">5") == NULL);
+    CHECK_RAISED(&ctx, PF_EXC_TYPE, "unsupported format string passed to NoneType.__format__");
+    CHECK_STR(&ctx, fmt(&ctx, 0, &pf_type_none, ""), "None");
     CHECK(fmt_str(&ctx, "x", "+") == NULL);
     CHECK_RAISED(&ctx, PF_EXC_VALUE, "Sign not allowed in string format specifier");
 
