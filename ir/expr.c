@@ -352,12 +352,23 @@ static ir_expr *gname_value(fctx *fc, modinfo *mi, gname *g, int32_t line, int32
     return ex_err(fc, line, col);
 }
 
+static var *comp_fact_var(fctx *fc, ir_local *l);
+
 static ir_expr *name_value(fctx *fc, const char *n, int32_t line, int32_t col)
 {
     irb *b = fc->b;
     if (!fc->module_names) {
         for (int32_t i = fc->ncs - 1; i >= 0; i--)
-            if (fc->cs[i].name == n) return ex_local(fc, fc->cs[i].local, line, col);
+            if (fc->cs[i].name == n) {
+                ir_local *l = fc->cs[i].local;
+                ir_expr *e = ex_local(fc, l, line, col);
+                if (l->type->kind == IR_T_OPTIONAL && fc->nfacts && fc_narrowed(fc, comp_fact_var(fc, l))) {
+                    ir_expr *u = ex_new(fc, IR_E_UNWRAP, l->type->elems[0], line, col);
+                    ex_arg(fc, u, e);
+                    return u;
+                }
+                return e;
+            }
         if (fc->def) {
             ir_fndef *d = fc->def;
             if (names_has(&d->bound, n)) return var_read(fc, fc_var(fc, n), line, col);
@@ -401,6 +412,12 @@ static ir_expr *name_value(fctx *fc, const char *n, int32_t line, int32_t col)
 }
 
 /* Is `n` at this point a variable whose narrowing we track? */
+/* A comprehension name (`[r for r in rs if r is not None]`): a pseudo-variable per local. */
+static var *comp_fact_var(fctx *fc, ir_local *l)
+{
+    return fc_var(fc, pf_intern_cstr(fc->b->a, pf_arena_sprintf(fc->b->a, "$comp%d", (int)l->id)));
+}
+
 static var *fact_var(fctx *fc, const ast_expr *e)
 {
     if (e && e->kind == AST_ATTR && e->u.attr.value->kind == AST_NAME) {
@@ -413,7 +430,7 @@ static var *fact_var(fctx *fc, const ast_expr *e)
     if (!e || e->kind != AST_NAME) return NULL;
     const char *n = e->u.name;
     for (int32_t i = fc->ncs - 1; i >= 0; i--)
-        if (fc->cs[i].name == n) return NULL;
+        if (fc->cs[i].name == n) return comp_fact_var(fc, fc->cs[i].local);
     if (fc->def) return names_has(&fc->def->bound, n) ? fc_var(fc, n) : NULL;
     gname *g = rs_lookup(fc->mod, n);
     if (g && g->kind == G_VAR && !g->is_global) return fc_var(fc, n);
