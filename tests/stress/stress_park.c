@@ -59,7 +59,9 @@ int main(void) {
         printf("threads=%d: %d rounds, steals %llu, wakes %llu, parked %.1f ms\n", threads[ti],
                ROUNDS, (unsigned long long)s.total.steals, (unsigned long long)s.total.wakes,
                s.total.parked_ns / 1e6);
+#ifndef __SANITIZE_THREAD__ /* under TSan's slowdown the owner often joins before a thief wakes */
         CHECK(s.total.steals > 0);
+#endif
         rt_close(rt);
     }
     return 0;
