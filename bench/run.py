@@ -27,6 +27,7 @@ PROGRAMS = {
     "spectral_norm": (1500, 300),
     "mandelbrot": (2000, 400),
     "fannkuch": (10, 8),
+    "nearest": (500000, 20000),
 }
 
 TARGET_PF_OVER_C = 1.5
