@@ -415,7 +415,9 @@ struct ir_comp {
     ir_clause *clauses;   /* >= 1, clauses[0] is a for clause */
     int32_t nclauses;
     ir_expr *elt;         /* the element (DICT: the value) */
-    ir_expr *key;         /* DICT: the key expression; else NULL */
+    ir_expr *key;         /* DICT: the key expression, evaluated BEFORE elt (Python 3.8's order;
+                             dict(gen of pairs) relies on it: key may be an IR_E_LET whose local
+                             elt reads); else NULL */
     ir_expr *init;        /* SUM: start; MIN/MAX: default= or NULL; JOIN: separator; else NULL */
     ir_local *key_var;    /* MIN/MAX/SORTED with key=: the element is assigned to key_var, then
                              key_fn computes its key (so `key=lambda p: p[1]` needs no function
