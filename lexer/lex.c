@@ -784,18 +784,35 @@ static void lex_fstring_text(lexer *lx) {
 static void lex_line_start(lexer *lx) {
     for (;;) {
         int32_t w8 = 0, w1 = 0;
+        int32_t cont = 0; /* width at the first backslash continuation in the indentation */
         while (lx->p < lx->end) {
             char c = *lx->p;
-            if (c == ' ')
+            if (c == ' ') {
                 w8++, w1++;
-            else if (c == '\t')
+            } else if (c == '\t') {
                 w8 = (w8 / 8 + 1) * 8, w1++;
-            else if (c == '\f')
+            } else if (c == '\f') {
                 w8 = w1 = 0;
-            else
+            } else if (c == '\\') {
+                /* Indentation continued with a backslash (as CPython): the width at the first
+                 * backslash counts, unless it is 0, then counting goes on in the next line. */
+                const char *q = lx->p + 1;
+                if (q < lx->end && *q == '\r')
+                    q++;
+                if (q >= lx->end || *q != '\n')
+                    break;
+                if (!cont)
+                    cont = w8;
+                newline_at(lx, q);
+                lx->p = q + 1;
+                continue;
+            } else {
                 break;
+            }
             lx->p++;
         }
+        if (cont)
+            w8 = w1 = cont;
         if (lx->p >= lx->end)
             return;
         char c = *lx->p;

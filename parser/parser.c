@@ -1162,10 +1162,22 @@ static const char *docstring_of(ast_stmt_list *body) {
 static void block(parser *p, ast_stmt_list *out, const lex_token *header, const char *what) {
     enter(p);
     if (!at(p, TK_NEWLINE)) {
-        /* One-line body: `if x: return 1` */
+        /* One-line body: `if x: return 1` (simple statements only, as Python) */
         if (at(p, TK_EOF))
             syntax_error(p, NULL, "expected an indented block after %s on line %d", what,
                          header->line);
+        switch (kind(p)) {
+        case TK_KW_DEF: case TK_KW_CLASS: case TK_KW_IF: case TK_KW_WHILE: case TK_KW_FOR:
+        case TK_KW_TRY: case TK_KW_WITH: case TK_AT:
+            syntax_error(p, "start a new line and indent it",
+                         "invalid syntax: %s cannot follow ':' on the same line",
+                         lex_kind_name(kind(p)));
+        default:
+            if (at(p, TK_NAME) && peek(p, 1)->kind == TK_KW_DEF)
+                syntax_error(p, "start a new line", "invalid syntax: unexpected %s",
+                             describe(p));
+            break;
+        }
         statement_protected(p, out);
         leave(p);
         return;

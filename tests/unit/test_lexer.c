@@ -123,6 +123,10 @@ static void test_indentation(void) {
     TOKENS("x = 1\r\nif x:\r\n    y\r\n", "NAME(x) = INT(1) NL if NAME(x) : NL IN NAME(y) NL DE EOF");
     /* Tabs used consistently are fine. */
     TOKENS("if x:\n\ty\n\tif z:\n\t\tw\n", "if NAME(x) : NL IN NAME(y) NL if NAME(z) : NL IN NAME(w) NL DE DE EOF");
+    /* A backslash in the indentation (as CPython): the width at the first backslash counts,
+     * unless it is 0; then the next line's indentation counts. */
+    TOKENS("if x:\n    y\n\\\n    z\n", "if NAME(x) : NL IN NAME(y) NL NAME(z) NL DE EOF");
+    TOKENS("if x:\n    y\n    \\\nz\n", "if NAME(x) : NL IN NAME(y) NL NAME(z) NL DE EOF");
     ERROR("if x:\n        y\n\tz\n", "3:2: inconsistent use of tabs and spaces");
     ERROR("if x:\n    y\n  z\n", "3:3: unindent does not match any outer indentation level");
     ERROR("x = \\ 1\n", "1:5: unexpected character after line continuation");
