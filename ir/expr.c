@@ -248,6 +248,7 @@ bool ex_unify(fctx *fc, ir_expr **xs, int32_t n, const char *what, ir_type **out
 static ir_expr *var_read(fctx *fc, var *v, int32_t line, int32_t col)
 {
     irb *b = fc->b;
+    if (v->poisoned == b->pass && v->type->kind == IR_T_UNKNOWN) return ex_err(fc, line, col);
     if (b->final && !b->generic && v->type->kind == IR_T_UNKNOWN) {
         ir_err(b, fc->src, line, col, "'%s' is used before it is assigned", v->name);
         return ex_err(fc, line, col);
@@ -1223,6 +1224,7 @@ ir_expr *ex_call_def(fctx *fc, ir_fndef *d, ir_type *env, ir_expr *envx, ir_expr
         if (sp->argt[i] != slots[i]->type) slots[i] = ex_coerce(fc, slots[i], sp->argt[i], line, col, "argument");
     sp_elaborate(b, sp);
     ir_type *rt = sp->ret;
+    if (rt->kind == IR_T_UNKNOWN && sp->ret_error == b->pass) return ex_err(fc, line, col);
     if (rt->kind == IR_T_UNKNOWN && b->final && !b->generic) {
         if (sp->busy) {
             pf_diag *dg = ir_err(b, fc->src, line, col,

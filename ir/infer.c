@@ -321,6 +321,7 @@ void fc_assign_name(fctx *fc, const char *name, ir_expr *value, int32_t line, in
     }
     var *v = fc_var(fc, name);
     ir_type *old = v->type;
+    if (vt->kind == IR_T_ERROR) v->poisoned = b->pass;
     if (!ty_is_bad(vt)) {
         if (!ir_type_join_into(b, &v->type, vt)) {
             conflict(fc, name, old, vt, line, col, v->line, v->col);
@@ -1120,6 +1121,7 @@ static void st_stmt(fctx *fc, const ast_stmt *s)
             }
         }
         ir_type *old = sp->ret;
+        if (v->type->kind == IR_T_ERROR) sp->ret_error = b->pass;
         if (!ty_is_bad(v->type)) {
             if (!ir_type_join_into(b, &sp->ret, v->type)) {
                 pf_diag *dg = ir_err(b, fc->src, vl, vc, "'%s' returns %s here but %s elsewhere",
@@ -1408,6 +1410,11 @@ static void fin_block(irb *b, ir_block *bl);
 static void fin_expr(irb *b, ir_expr *e)
 {
     if (!e) return;
+    if ((e->type->kind == IR_T_ERROR || ty_has_error(e->type)) && !b->fin_reported) {
+        /* cannot happen without an error reported first; never hand codegen an error type */
+        ir_err(b, b->fin_src, e->line, e->col, "internal error: an expression has no valid type");
+        b->fin_reported = true;
+    }
     if (e->type->kind == IR_T_UNKNOWN && !b->fin_reported) {
         pf_diag *dg = ir_err(b, b->fin_src, e->line, e->col, "cannot infer the type of this expression");
         ir_hint(b, dg, "it depends only on values whose type is never fixed (e.g. an empty list or "

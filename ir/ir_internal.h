@@ -85,6 +85,9 @@ typedef struct var {
     ir_type *type;               /* join of every binding seen so far (UNKNOWN at first) */
     int32_t line, col;           /* binding that gave the current type (for conflict notes) */
     ir_local *local;             /* this pass's slot, or NULL until first use in the pass */
+    int32_t poisoned;            /* pass in which it was assigned an erroneous value (reported
+                                    in the final pass): reads of a still-unknown type are then
+                                    silently erroneous too */
     int32_t pass;                /* pass in which `local` was made */
 } var;
 
@@ -102,6 +105,7 @@ struct spec {
     int32_t pass;                /* last pass it was elaborated in */
     int32_t caplocals;           /* capacity of func->locals this pass */
     bool busy;                   /* being elaborated now (recursion) */
+    int32_t ret_error;           /* pass in which a return value was erroneous */
     spec *redirect;              /* its argument types had unknown parts (`f([])`) that the body
                                     determined: callers use this refined specialisation */
 };
@@ -148,6 +152,7 @@ void ty_class_respell(irb *b, ir_type *t);
 /* Join of two binding types; NULL when incompatible (the caller reports both places). */
 ir_type *ty_join(irb *b, ir_type *x, ir_type *y);
 bool ty_has_unknown(const ir_type *t);
+bool ty_has_error(const ir_type *t);
 bool ty_is_bad(const ir_type *t);        /* UNKNOWN or ERROR at the top */
 ir_type *ty_default(irb *b, ir_type *t); /* UNKNOWN parts -> None */
 bool ty_is_num(const ir_type *t);        /* int, float, bool */

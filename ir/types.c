@@ -111,6 +111,15 @@ void ty_class_respell(irb *b, ir_type *t)
 
 bool ty_is_bad(const ir_type *t) { return t->kind == IR_T_UNKNOWN || t->kind == IR_T_ERROR; }
 
+bool ty_has_error(const ir_type *t)
+{
+    if (t->kind == IR_T_ERROR) return true;
+    if (t->kind == IR_T_CLASS) return false;
+    for (int32_t i = 0; i < t->n; i++)
+        if (ty_has_error(t->elems[i])) return true;
+    return false;
+}
+
 bool ty_has_unknown(const ir_type *t)
 {
     if (t->kind == IR_T_UNKNOWN) return true;
