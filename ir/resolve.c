@@ -187,7 +187,8 @@ static ir_fndef *new_def(irb *b, modinfo *mi, const char *name, ir_fndef *parent
 {
     ir_fndef *d = pf_arena_alloc(b->a, sizeof *d);
     d->name = cls ? pf_arena_sprintf(b->a, "%s.%s", cls->name, name) : name;
-    d->qual = d->name;
+    /* mangled names are unique across the script and the modules it imports */
+    d->qual = mi != b->mods[0] ? pf_arena_sprintf(b->a, "%s.%s", mi->name, d->name) : d->name;
     d->parent = parent;
     d->cls = cls;
     d->mod = mi;
@@ -286,7 +287,9 @@ static void scan_expr(scan *sc, const ast_expr *e)
         ir_fndef *parent = NULL;
         for (int32_t i = sc->nframes - 1; i >= 0 && !parent; i--) parent = sc->frames[i].def;
         ir_fndef *d = new_def(sc->b, sc->mi, "<lambda>", parent, NULL, e->line, e->col);
-        d->qual = pf_arena_sprintf(sc->b->a, "<lambda>@%d:%d", (int)e->line, (int)e->col);
+        d->qual = sc->mi != sc->b->mods[0]
+                      ? pf_arena_sprintf(sc->b->a, "%s.<lambda>@%d:%d", sc->mi->name, (int)e->line, (int)e->col)
+                      : pf_arena_sprintf(sc->b->a, "<lambda>@%d:%d", (int)e->line, (int)e->col);
         d->lambda = e;
         d->params = &e->u.lambda.params;
         ((ast_expr *)e)->aux = d;
@@ -402,7 +405,7 @@ ir_fndef *rs_builtin_lambda(irb *b, modinfo *mi, const char *name, int32_t line,
         if (!strcmp(two[i], name)) arity = 2;
     if (!arity) return NULL;
     for (int32_t i = 0; i < b->blambdas.len; i++)
-        if (b->blambdas.items[i]->name == name && b->blambdas.items[i]->mod == mi) return b->blambdas.items[i];
+        if (b->blambdas.items[i]->name == name) return b->blambdas.items[i]; /* one per name: unique symbol */
     ast_expr *lam = pf_arena_alloc(b->a, sizeof *lam);
     ast_expr *call = pf_arena_alloc(b->a, sizeof *call);
     ast_expr *fn = pf_arena_alloc(b->a, sizeof *fn);

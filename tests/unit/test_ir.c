@@ -289,8 +289,8 @@ static void test_import(void)
     build_src(&b, p2, "import geom\nfrom geom import area\nprint(geom.area(2, 3), area(1.5, 2.0))\n");
     CHECK(b.m != NULL);
     if (b.m) {
-        CHECK(find_func(b.m, "area[int,int]") != NULL);
-        CHECK(find_func(b.m, "area[float,float]") != NULL);
+        CHECK(find_func(b.m, "geom.area[int,int]") != NULL);
+        CHECK(find_func(b.m, "geom.area[float,float]") != NULL);
         CHECK(b.m->nglobals == 1 && !strcmp(b.m->globals[0]->name, "geom.SCALE"));
     }
     build_free(&b);
