@@ -126,7 +126,8 @@ typedef struct cg_loop {
 
 /* What `return`, `break`, `continue` must run on the way out of a try with a finally body. */
 typedef struct cg_finally {
-    const ir_block *body;
+    const ir_block *body;  /* a finally body to run, or NULL: */
+    LLVMValueRef release;  /* a temp slot to release (the exception an except handler holds) */
 } cg_finally;
 
 typedef struct cg_gen cg_gen;

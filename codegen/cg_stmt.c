@@ -689,7 +689,10 @@ static void run_finals(cg_gfn *f, int32_t to) {
     int32_t saved = f->nfinals;
     for (int32_t i = saved - 1; i >= to && !terminated(f); i--) {
         f->nfinals = i; /* a finally body runs outside its own try */
-        cg_block_stmts(f, f->finals[i].body);
+        if (f->finals[i].body)
+            cg_block_stmts(f, f->finals[i].body);
+        else
+            release_slot(f, f->finals[i].release);
     }
     f->nfinals = saved;
 }
@@ -763,7 +766,8 @@ static void stmt_try(cg_gfn *f, const ir_stmt *st) {
             cg_fail(f->g, "codegen: try statements nested too deeply");
             return;
         }
-        f->finals[f->nfinals++].body = &st->finalbody;
+        f->finals[f->nfinals].body = &st->finalbody;
+        f->finals[f->nfinals++].release = NULL;
     }
     int32_t mark = f->ntemps;
     f->base.unwind = dispatch;
@@ -801,7 +805,13 @@ static void stmt_try(cg_gfn *f, const ir_stmt *st) {
                 LLVMValueRef e = LLVMBuildLoad2(B, S->t_ptr, caught, "");
                 cg_assign_local(f, hd->var, cg_borrowed(e));
             }
+            bool pushed = f->nfinals < 32;
+            if (pushed) { /* break/continue/return out of the handler release the exception */
+                f->finals[f->nfinals].body = NULL;
+                f->finals[f->nfinals++].release = caught;
+            }
             cg_block_stmts(f, &hd->body);
+            if (pushed) f->nfinals--;
             f->handled_exc = saved_handled;
             if (!terminated(f)) {
                 release_slot(f, caught);
