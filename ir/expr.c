@@ -197,8 +197,18 @@ ir_expr *ex_coerce(fctx *fc, ir_expr *e, ir_type *t, int32_t line, int32_t col, 
     return ex_err(fc, line, col);
 }
 
+/* In the final pass a still-unknown operand can only come from an element of a container
+ * that is always empty (`xs[mid]` where xs is only ever []): it never produces a value, so it
+ * takes the type its context asks for. */
+static void settle(fctx *fc, ir_expr *e, ir_type *want)
+{
+    if (fc->b->final && e->type->kind == IR_T_UNKNOWN && !ty_is_bad(want) && !ty_has_unknown(want))
+        e->type = want;
+}
+
 ir_expr *ex_truth(fctx *fc, ir_expr *e)
 {
+    settle(fc, e, fc->b->t_int);
     if (e->type->kind == IR_T_BOOL || ty_is_bad(e->type)) return e;
     ir_expr *t = ex_new(fc, IR_E_TRUTH, fc->b->t_bool, e->line, e->col);
     ex_arg(fc, t, e);
@@ -540,6 +550,8 @@ static void op_error(fctx *fc, const char *op, ir_type *a, ir_type *b2, int32_t 
 ir_expr *ex_binop(fctx *fc, ast_binop op, ir_expr *l, ir_expr *r, int32_t line, int32_t col)
 {
     irb *b = fc->b;
+    settle(fc, l, r->type);
+    settle(fc, r, l->type);
     ir_expr *xs[2] = {l, r};
     ir_type *bad = ex_bad(fc, xs, 2);
     if (bad) return ex_bad_result(fc, bad, line, col);
@@ -775,6 +787,11 @@ static ir_expr *ex_compare(fctx *fc, const ast_expr *e)
     ir_expr **xs = pf_arena_alloc(b->a, sizeof *xs * (size_t)(n + 1));
     xs[0] = ex_expr(fc, e->u.compare.left);
     for (int32_t i = 0; i < n; i++) xs[i + 1] = ex_expr(fc, e->u.compare.comparators[i]);
+    for (int32_t i = 0; i < n; i++)
+        if (ops[i] != AST_IN && ops[i] != AST_NOT_IN) {
+            settle(fc, xs[i], xs[i + 1]->type);
+            settle(fc, xs[i + 1], xs[i]->type);
+        }
     ir_type *bad = ex_bad(fc, xs, n + 1);
     if (bad) return ex_bad_result(fc, bad->kind == IR_T_ERROR ? bad : b->t_unknown, e->line, e->col);
     for (int32_t i = 0; i < n; i++)
