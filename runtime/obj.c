@@ -59,12 +59,39 @@ void rt_retain(pf_slot v, const pf_type *t) {
     if (pf_type_is_obj(t) && v) rt_incref(PF_OBJ_OF(v));
 }
 
-static void release_fields(pf_slot *slots, int64_t n, const pf_type *t) {
-    if (!t || !t->fields) return;
-    for (int64_t i = 0; i < n; i++) rt_release(slots[i], t->fields[i]);
+/* Freeing is iterative: a child whose count drops to zero goes on a small explicit stack
+ * instead of a recursive call, so dropping a long chain (a linked list of records, a deeply
+ * nested list) needs no C stack per level. Only when the stack is full does it recurse. */
+enum { FREE_STACK = 64 };
+typedef struct free_stack {
+    pf_obj *items[FREE_STACK];
+    int n;
+} free_stack;
+
+/* Drop one reference to child c; if it was the last, queue c for freeing. */
+static void drop(free_stack *fs, pf_obj *c) {
+    int32_t rc = __atomic_load_n(&c->rc, __ATOMIC_RELAXED);
+    if (rc > 1) {
+        c->rc = rc - 1;
+        return;
+    }
+    if (rc == 0) return; /* immortal */
+    if (rc < 0 && __atomic_fetch_add(&c->rc, 1, __ATOMIC_ACQ_REL) != -1) return;
+    if (fs->n < FREE_STACK) fs->items[fs->n++] = c;
+    else rt_free(c);
 }
 
-void rt_free(pf_obj *o) {
+static void drop_slot(free_stack *fs, pf_slot v, const pf_type *t) {
+    if (v && pf_type_is_obj(t)) drop(fs, PF_OBJ_OF(v));
+}
+
+static void drop_fields(free_stack *fs, pf_slot *slots, int64_t n, const pf_type *t) {
+    if (!t || !t->fields) return;
+    for (int64_t i = 0; i < n; i++) drop_slot(fs, slots[i], t->fields[i]);
+}
+
+/* Release o's children into fs and free o's memory (its count has reached zero). */
+static void free_one(free_stack *fs, pf_obj *o) {
     switch (o->kind) {
     case PF_K_STR:
     case PF_K_BOX: break;
@@ -72,26 +99,26 @@ void rt_free(pf_obj *o) {
         pf_list *xs = (pf_list *)o;
         if (o->flags & PF_F_OBJS)
             for (int64_t i = 0; i < xs->len; i++)
-                if (xs->data[i]) rt_decref(PF_OBJ_OF(xs->data[i]));
+                if (xs->data[i]) drop(fs, PF_OBJ_OF(xs->data[i]));
         if (xs->data != (pf_slot *)(uintptr_t)(xs + 1)) free(xs->data); /* else allocated with xs */
         break;
     }
     case PF_K_TUPLE:
     case PF_K_RECORD: {
         pf_rec *r = (pf_rec *)o;
-        if (!(o->flags & PF_F_SCALARS)) release_fields(r->slots, r->n, r->type);
+        if (!(o->flags & PF_F_SCALARS)) drop_fields(fs, r->slots, r->n, r->type);
         break;
     }
     case PF_K_CLOSURE: {
         pf_closure *c = (pf_closure *)o;
-        if (!(o->flags & PF_F_SCALARS)) release_fields(c->slots, c->n, c->type);
+        if (!(o->flags & PF_F_SCALARS)) drop_fields(fs, c->slots, c->n, c->type);
         break;
     }
     case PF_K_DICT: {
         pf_dict *d = (pf_dict *)o;
         for (int64_t i = 0; i < d->len; i++) {
-            if ((o->flags & PF_F_OBJS) && d->entries[i].key) rt_decref(PF_OBJ_OF(d->entries[i].key));
-            if ((o->flags & PF_F_VOBJS) && d->entries[i].val) rt_decref(PF_OBJ_OF(d->entries[i].val));
+            if ((o->flags & PF_F_OBJS) && d->entries[i].key) drop(fs, PF_OBJ_OF(d->entries[i].key));
+            if ((o->flags & PF_F_VOBJS) && d->entries[i].val) drop(fs, PF_OBJ_OF(d->entries[i].val));
         }
         free(d->entries);
         free(d->index);
@@ -99,7 +126,7 @@ void rt_free(pf_obj *o) {
     }
     case PF_K_EXC: {
         pf_exc *e = (pf_exc *)o;
-        if (e->msg) rt_decref(&e->msg->h);
+        if (e->msg) drop(fs, &e->msg->h);
         free(e->frames);
         break;
     }
@@ -107,6 +134,18 @@ void rt_free(pf_obj *o) {
     }
     o->kind = PF_K_FREED;
     free(o);
+}
+
+void rt_free(pf_obj *o) {
+    free_stack fs;
+    fs.n = 0;
+    free_one(&fs, o);
+    while (fs.n > 0) free_one(&fs, fs.items[--fs.n]);
+}
+
+static void release_fields(pf_slot *slots, int64_t n, const pf_type *t) {
+    if (!t || !t->fields) return;
+    for (int64_t i = 0; i < n; i++) rt_release(slots[i], t->fields[i]);
 }
 
 void rt_incref_shared(pf_obj *o) {

@@ -27,6 +27,12 @@ static const pf_type opt_int = {.kind = PF_T_OPTIONAL, .elem = &pf_type_int};
 static const char *const point_names[] = {"x", "label"};
 static const pf_type point = {.kind = PF_T_RECORD, .n = 2, .fields = is_fields, .name = "Point", .field_names = point_names};
 
+/* class Node: value: int, next: Node | None (a recursive type) */
+static const pf_type node_t;
+static const pf_type opt_node = {.kind = PF_T_OPTIONAL, .elem = &node_t};
+static const pf_type *const node_fields[] = {&pf_type_int, &opt_node};
+static const pf_type node_t = {.kind = PF_T_RECORD, .n = 2, .fields = node_fields, .name = "Node"};
+
 static pf_slot str_slot(pf_ctx *c, const char *s) { return PF_SLOT_OBJ(rt_str_from_cstr(c, s)); }
 
 static pf_list *ints(pf_ctx *c, int n, const int64_t *v) {
@@ -185,6 +191,17 @@ static void run(void) {
     u3->slots[1] = str_slot(c, "fresh");
     CHECK_STR(c, repr_take(c, u2, &tup_is), "(8, 'new')");
     CHECK_STR(c, repr_take(c, u3, &tup_is), "(9, 'fresh')");
+
+    /* dropping a 1,000,000-long chain must not recurse once per node (8 MB main stack) */
+    pf_rec *head = NULL;
+    for (int64_t i = 0; i < 1000000; i++) {
+        pf_rec *nd = rt_rec_new(c, &node_t);
+        nd->slots[0] = i;
+        nd->slots[1] = PF_SLOT_OBJ(head);
+        head = nd;
+    }
+    CHECK_INT(rt_rec_at(head, 0), 999999);
+    rt_decref(&head->h);
 
     /* records (class instances) without __repr__, and their fields */
     pf_rec *pt = pair(c, &point, 3, str_slot(c, "p"));
