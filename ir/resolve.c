@@ -538,6 +538,14 @@ bool rs_module(irb *b, modinfo *mi)
     for (int32_t i = 0; i < body->len; i++) {
         const ast_stmt *s = body->items[i];
         if (s->kind == AST_DEF || s->kind == AST_EXTERN) {
+            gname *prev = rs_lookup(mi, s->u.def.name);
+            if (prev) {
+                pf_diag *dg = pf_diag_error(b->d, mi->src, s->line, s->col, "'%s' is defined twice at module level",
+                                            s->u.def.name);
+                pf_diag_hint(b->d, dg, "pf binds a module-level name once; rename one of them");
+                if (dg && prev->line) pf_diag_note(b->d, mi->src, prev->line, prev->col, "first defined here");
+                continue;
+            }
             gname *g = add_gname(b, mi, s->u.def.name, G_DEF, s->line, s->col);
             ir_fndef *d = new_def(b, mi, s->u.def.name, NULL, NULL, s->line, s->col);
             d->def = s;
@@ -545,6 +553,15 @@ bool rs_module(irb *b, modinfo *mi)
             ((ast_stmt *)s)->aux = d;
             g->def = d;
         } else if (s->kind == AST_CLASS) {
+            gname *prev = rs_lookup(mi, s->u.class_.name);
+            if (prev) {
+                pf_diag *dg = pf_diag_error(b->d, mi->src, s->line, s->col, "'%s' is defined twice at module level",
+                                            s->u.class_.name);
+                pf_diag_hint(b->d, dg, "pf binds a module-level name once; rename one of them");
+                if (dg && prev->line) pf_diag_note(b->d, mi->src, prev->line, prev->col, "first defined here");
+                ((ast_stmt *)s)->aux = NULL;
+                continue;
+            }
             add_gname(b, mi, s->u.class_.name, G_CLASS, s->line, s->col);
         } else if (s->kind == AST_IMPORT) {
             for (int32_t k = 0; k < s->u.import.names.len; k++) {
@@ -607,9 +624,10 @@ bool rs_module(irb *b, modinfo *mi)
     /* 2. classes, then every def body (captures, globals) */
     for (int32_t i = 0; i < body->len; i++) {
         const ast_stmt *s = body->items[i];
-        if (s->kind == AST_CLASS) {
+        gname *g = s->kind == AST_CLASS ? rs_lookup(mi, s->u.class_.name) : NULL;
+        if (g && g->kind == G_CLASS && g->line == s->line && g->col == s->col) {
             add_class(b, &sc, mi, s);
-            rs_lookup(mi, s->u.class_.name)->cls = (classdef *)s->aux;
+            g->cls = (classdef *)s->aux;
         }
     }
     scan_stmts(&sc, body);
