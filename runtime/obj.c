@@ -168,47 +168,67 @@ void rt_obj_decref(pf_obj *o) {
 
 /* ---- sharing ----------------------------------------------------------------------------- */
 
-static void share_slot(pf_slot v, const pf_type *t) {
-    if (t && pf_type_is_obj(t) && v) rt_share(PF_OBJ_OF(v));
+/* Iterative like rt_free: private children wait on an explicit stack (recursing only when it is
+ * full), so a long chain is made shared without a C stack frame per level. */
+static void share_push(free_stack *st, pf_obj *c) {
+    if (!c || c->rc <= 0) return; /* NULL (None), immortal, or already shared with its graph */
+    c->rc = -c->rc;
+    if (st->n < FREE_STACK) st->items[st->n++] = c;
+    else {
+        c->rc = -c->rc; /* let the recursive call do it */
+        rt_share(c);
+    }
 }
 
-void rt_share(pf_obj *o) {
-    if (!o || o->rc <= 0) return; /* immortal, or already shared (its graph is shared too) */
-    o->rc = -o->rc;
+static void share_fields(free_stack *st, const pf_slot *slots, int64_t n, const pf_type *t) {
+    if (!t || !t->fields) return;
+    for (int64_t i = 0; i < n; i++)
+        if (slots[i] && pf_type_is_obj(t->fields[i])) share_push(st, PF_OBJ_OF(slots[i]));
+}
+
+static void share_children(free_stack *st, pf_obj *o) {
     switch (o->kind) {
     case PF_K_LIST: {
         pf_list *xs = (pf_list *)o;
         if (o->flags & PF_F_OBJS)
-            for (int64_t i = 0; i < xs->len; i++)
-                if (xs->data[i]) rt_share(PF_OBJ_OF(xs->data[i]));
+            for (int64_t i = 0; i < xs->len; i++) share_push(st, PF_OBJ_OF(xs->data[i]));
         break;
     }
     case PF_K_TUPLE:
     case PF_K_RECORD: {
         pf_rec *r = (pf_rec *)o;
-        for (int64_t i = 0; r->type->fields && i < r->n; i++) share_slot(r->slots[i], r->type->fields[i]);
+        if (!(o->flags & PF_F_SCALARS)) share_fields(st, r->slots, r->n, r->type);
         break;
     }
     case PF_K_CLOSURE: {
         pf_closure *c = (pf_closure *)o;
-        for (int64_t i = 0; c->type && c->type->fields && i < c->n; i++) share_slot(c->slots[i], c->type->fields[i]);
+        if (!(o->flags & PF_F_SCALARS)) share_fields(st, c->slots, c->n, c->type);
         break;
     }
     case PF_K_DICT: {
         pf_dict *d = (pf_dict *)o;
         for (int64_t i = 0; i < d->len; i++) {
-            if ((o->flags & PF_F_OBJS) && d->entries[i].key) rt_share(PF_OBJ_OF(d->entries[i].key));
-            if ((o->flags & PF_F_VOBJS) && d->entries[i].val) rt_share(PF_OBJ_OF(d->entries[i].val));
+            if (o->flags & PF_F_OBJS) share_push(st, PF_OBJ_OF(d->entries[i].key));
+            if (o->flags & PF_F_VOBJS) share_push(st, PF_OBJ_OF(d->entries[i].val));
         }
         break;
     }
     case PF_K_EXC: {
         pf_exc *e = (pf_exc *)o;
-        if (e->msg) rt_share(&e->msg->h);
+        if (e->msg) share_push(st, &e->msg->h);
         break;
     }
     default: break;
     }
+}
+
+void rt_share(pf_obj *o) {
+    if (!o || o->rc <= 0) return; /* immortal, or already shared (its graph is shared too) */
+    free_stack st;
+    st.n = 0;
+    o->rc = -o->rc;
+    share_children(&st, o);
+    while (st.n > 0) share_children(&st, st.items[--st.n]);
 }
 
 /* ---- boxes, records, closures ------------------------------------------------------------ */

@@ -201,6 +201,9 @@ static void run(void) {
         head = nd;
     }
     CHECK_INT(rt_rec_at(head, 0), 999999);
+    rt_share(&head->h); /* also without a C stack frame per node */
+    pf_rec *second = (pf_rec *)PF_OBJ_OF(head->slots[1]);
+    CHECK(head->h.rc == -1 && second->h.rc == -1);
     rt_decref(&head->h);
 
     /* records (class instances) without __repr__, and their fields */
