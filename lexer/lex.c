@@ -805,6 +805,10 @@ static void lex_line_start(lexer *lx) {
                     cont = w8;
                 newline_at(lx, q);
                 lx->p = q + 1;
+                if (lx->p >= lx->end) {
+                    error_here(lx, lx->p, "unexpected end of file after line continuation");
+                    lx->d->incomplete = true;
+                }
                 continue;
             } else {
                 break;

@@ -66,7 +66,7 @@ static void test_recovery(void) {
 
 static void test_incomplete(void) {
     const char *partial[] = {"def f(x):\n", "x = (1 +\n", "s = '''abc\n", "if x:\n    y = [1,\n",
-                             "x = 1 + \\\n"};
+                             "x = 1 + \\\n", "x = c\n\\\n"};
     for (size_t i = 0; i < sizeof partial / sizeof partial[0]; i++) {
         result r;
         parse(&r, partial[i]);
