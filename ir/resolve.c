@@ -530,6 +530,29 @@ static bmod builtin_module(irb *b, const char *name)
 
 modinfo *ir_load_module(irb *b, const char *name, int32_t line, int32_t col, const pf_source *from);
 
+/* A constant expression: a literal, or numeric arithmetic on number literals and numeric
+ * constant names (`4 * PI * PI`): each read recomputes it, which LLVM folds. */
+static bool num_const_expr(modinfo *mi, const ast_expr *v)
+{
+    switch (v->kind) {
+    case AST_INT: case AST_FLOAT: case AST_BOOL: return true;
+    case AST_NAME: {
+        gname *g = rs_lookup(mi, v->u.name);
+        return g && g->kind == G_VAR && g->constant && num_const_expr(mi, g->constant);
+    }
+    case AST_UNARY: return v->u.unary.op != AST_NOT && num_const_expr(mi, v->u.unary.operand);
+    case AST_BINARY:
+        return v->u.binary.op != AST_MATMUL && num_const_expr(mi, v->u.binary.left) &&
+               num_const_expr(mi, v->u.binary.right);
+    default: return false;
+    }
+}
+
+static bool const_expr(modinfo *mi, const ast_expr *v)
+{
+    return v->kind == AST_STR || num_const_expr(mi, v);
+}
+
 bool rs_module(irb *b, modinfo *mi)
 {
     scan sc = {.b = b, .mi = mi};
@@ -601,10 +624,7 @@ bool rs_module(irb *b, modinfo *mi)
     for (int32_t i = 0; i < body->len; i++) {
         const ast_stmt *s = body->items[i];
         const ast_expr *v = s->kind == AST_ASSIGN ? s->u.assign.value : NULL;
-        bool lit = v && (v->kind == AST_INT || v->kind == AST_FLOAT || v->kind == AST_STR ||
-                         v->kind == AST_BOOL ||
-                         (v->kind == AST_UNARY && v->u.unary.op == AST_NEG &&
-                          (v->u.unary.operand->kind == AST_INT || v->u.unary.operand->kind == AST_FLOAT)));
+        bool lit = v && const_expr(mi, v);
         if (lit && s->u.assign.targets.len == 1 && s->u.assign.targets.items[0]->kind == AST_NAME) {
             const char *n = s->u.assign.targets.items[0]->u.name;
             if (names_has(&once, n)) names_add(b, &many, n);
@@ -620,6 +640,15 @@ bool rs_module(irb *b, modinfo *mi)
     for (int32_t i = 0; i < many.len; i++) {
         gname *g = rs_lookup(mi, many.items[i]);
         if (g) g->constant = NULL;
+    }
+    /* a constant built from a name that turned out not to be constant is not one either */
+    for (bool again = true; again;) {
+        again = false;
+        for (int32_t i = 0; i < mi->nnames; i++)
+            if (mi->names[i].constant && !const_expr(mi, mi->names[i].constant)) {
+                mi->names[i].constant = NULL;
+                again = true;
+            }
     }
     /* 2. classes, then every def body (captures, globals) */
     for (int32_t i = 0; i < body->len; i++) {
