@@ -28,6 +28,7 @@ tsan: setup
 
 bench: build
 	python3 bench/run.py --build $(BUILD)
+	$(BUILD)/bench/runtime/bench_runtime 5
 
 clean:
 	rm -rf build build-asan build-tsan
