@@ -145,7 +145,7 @@ int64_t rt_eq(pf_ctx *ctx, pf_slot a, pf_slot b, const pf_type *t) {
     case PF_T_LIST: {
         const pf_list *x = (const pf_list *)PF_OBJ_OF(a), *y = (const pf_list *)PF_OBJ_OF(b);
         if (x->len != y->len) return 0;
-        if (x == y && t->elem->kind != PF_T_FLOAT) return 1;
+        if (x->len == 0 || (x == y && t->elem->kind != PF_T_FLOAT)) return 1; /* elem may be NULL: [] */
         for (int64_t i = 0; i < x->len; i++)
             if (!rt_eq(ctx, x->data[i], y->data[i], t->elem)) return 0;
         return 1;
