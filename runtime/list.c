@@ -176,7 +176,7 @@ int64_t rt_list_index(pf_ctx *ctx, const pf_list *xs, pf_slot v) {
         if (rt_eq(ctx, xs->data[i], v, xs->type->elem)) return i;
         if (ctx->exc) return 0;
     }
-    pf_str *r = rt_repr(ctx, v, xs->type->elem);
+    pf_str *r = rt_repr(ctx, v, xs->type->elem ? xs->type->elem : &pf_type_none);
     if (!r) return 0;
     rt_raise(ctx, PF_EXC_VALUE, "%s is not in list", r->data);
     rt_decref(&r->h);
