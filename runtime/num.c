@@ -333,18 +333,39 @@ int64_t rt_range_len(int64_t start, int64_t stop, int64_t step) {
     return 0;
 }
 
-enum { SUM_BLOCK = 1024 };
+/* The same block tree as the scheduler's rt_reduce with a grain of 1024 (runtime/sched_mark.c
+ * root_init and the combine loop): blocks of B = 1024 elements (doubled until there are at most
+ * 65536 blocks), each summed left to right from 0.0, then combined bottom-up pairwise over block
+ * indices — so sum(list) and a parallel sum(... for ...) give the same bits. */
+enum { SUM_GRAIN = 1024, SUM_MAX_BLOCKS = 65536 };
 
-static double sum_blocks(const double *xs, int64_t n) {
-    if (n <= SUM_BLOCK) {
-        double s = 0.0;
-        for (int64_t i = 0; i < n; i++) s += xs[i];
-        return s;
-    }
-    /* split at a block boundary so the tree depends only on n */
-    int64_t blocks = (n + SUM_BLOCK - 1) / SUM_BLOCK;
-    int64_t left = (blocks / 2) * SUM_BLOCK;
-    return sum_blocks(xs, left) + sum_blocks(xs + left, n - left);
+typedef struct sum_tree {
+    const double *xs;
+    int64_t n, B, nb;
+} sum_tree;
+
+static double block_sum(const sum_tree *t, int64_t k) {
+    int64_t lo = k * t->B, hi = lo + t->B < t->n ? lo + t->B : t->n;
+    double s = 0.0;
+    for (int64_t i = lo; i < hi; i++) s += t->xs[i];
+    return s;
 }
 
-double rt_float_sum(const double *xs, int64_t n) { return sum_blocks(xs, n); }
+/* the partial at block k after the levels below `size` (a power of two) have been combined */
+static double tree_sum(const sum_tree *t, int64_t k, int64_t size) {
+    if (size == 1) return block_sum(t, k);
+    int64_t half = size / 2;
+    double left = tree_sum(t, k, half);
+    if (k + half < t->nb) return left + tree_sum(t, k + half, half);
+    return left;
+}
+
+double rt_float_sum(const double *xs, int64_t n) {
+    if (n <= 0) return 0.0;
+    sum_tree t = {xs, n, SUM_GRAIN, 0};
+    while ((n + t.B - 1) / t.B > SUM_MAX_BLOCKS) t.B *= 2;
+    t.nb = (n + t.B - 1) / t.B;
+    int64_t size = 1;
+    while (size < t.nb) size *= 2;
+    return tree_sum(&t, 0, size);
+}

@@ -112,6 +112,14 @@ static void run(void) {
     double tenth[10];
     for (int i = 0; i < 10; i++) tenth[i] = 0.1;
     CHECK_F(rt_float_sum(tenth, 10), 0.9999999999999999);
+    /* longer: blocks of 1024 summed left to right, then ((b0 + b1) + b2), as rt_reduce combines */
+    enum { N3 = 3 * 1024 - 5 };
+    static double big[N3];
+    big[0] = 1e16; /* (1e16 + 1) + 1 == 1e16, while 1e16 + (1 + 1) == 1e16 + 2 */
+    big[1024] = 1.0;
+    big[2048] = 1.0;
+    CHECK_F(rt_float_sum(big, N3), 1e16);
+    CHECK_F(rt_float_sum(big, 0), 0.0);
 
     /* math */
     CHECK_F(pf_math_sqrt(c, 2), 1.4142135623730951);
