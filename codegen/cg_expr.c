@@ -451,6 +451,7 @@ static cg_val op(cg_gfn *f, const ir_expr *e) {
     }
     const ir_type *t0 = e->nargs > 0 && e->args[0] ? e->args[0]->type : NULL;
     cg_val r = cg_borrowed(NULL);
+    if (e->op >= IR_OP_RANDOM_SEED && e->op <= IR_OP_RANDOM_CHOICE) f->g->uses_random = true;
     LLVMValueRef a0 = e->nargs > 0 ? v[0].v : NULL, a1 = e->nargs > 1 ? v[1].v : NULL;
     line(f, e);
     switch (e->op) {
@@ -733,7 +734,47 @@ static cg_val op(cg_gfn *f, const ir_expr *e) {
         r = cg_borrowed(rt(f, e->op == IR_OP_TIME_TIME ? "pf_time_time" : "pf_time_perf_counter", args, 1));
         break;
     }
-    case IR_OP_PF_THREADS: r = cg_borrowed(i64c(f, 1)); break;
+    case IR_OP_PF_THREADS: {
+        /* rt_threads(rt_ctx_runtime(ctx)), 1 for a standalone context */
+        LLVMValueRef rtp = rt(f, "rt_ctx_runtime", &CTX, 1);
+        LLVMValueRef res = cg_alloca(&f->base, S->t_i64, "threads");
+        LLVMBuildStore(B, i64c(f, 1), res);
+        LLVMBasicBlockRef has = cg_block(&f->base, "threads.rt"), done = cg_block(&f->base, "threads.done");
+        LLVMBuildCondBr(B, LLVMBuildIsNotNull(B, rtp, ""), has, done);
+        LLVMPositionBuilderAtEnd(B, has);
+        LLVMBuildStore(B, LLVMBuildSExt(B, rt(f, "rt_threads", &rtp, 1), S->t_i64, ""), res);
+        LLVMBuildBr(B, done);
+        LLVMPositionBuilderAtEnd(B, done);
+        r = cg_borrowed(LLVMBuildLoad2(B, S->t_i64, res, ""));
+        break;
+    }
+    case IR_OP_RANDOM_SEED: {
+        LLVMValueRef args[2] = {f->g->rng, a0};
+        rt(f, "pf_random_seed", args, 2);
+        r = cg_borrowed(i64c(f, 0));
+        break;
+    }
+    case IR_OP_RANDOM_RANDOM: r = cg_borrowed(rt(f, "pf_random_random", &f->g->rng, 1)); break;
+    case IR_OP_RANDOM_RANDINT: {
+        LLVMValueRef args[4] = {CTX, f->g->rng, a0, a1};
+        r = cg_borrowed(rt(f, "pf_random_randint", args, 4));
+        break;
+    }
+    case IR_OP_RANDOM_UNIFORM:
+    case IR_OP_RANDOM_GAUSS: {
+        LLVMValueRef args[3] = {f->g->rng, a0, a1};
+        r = cg_borrowed(rt(f, e->op == IR_OP_RANDOM_UNIFORM ? "pf_random_uniform" : "pf_random_gauss", args, 3));
+        break;
+    }
+    case IR_OP_RANDOM_CHOICE: {
+        LLVMValueRef args[3] = {CTX, f->g->rng, cg_load_field(f, a0, 8, S->t_i64)};
+        LLVMValueRef idx = rt(f, "pf_random_choice_index", args, 3);
+        LLVMValueRef data = cg_load_field(f, a0, 24, S->t_ptr);
+        LLVMValueRef sv = LLVMBuildLoad2(B, S->t_i64, LLVMBuildGEP2(B, S->t_i64, data, &idx, 1, ""), "");
+        r = from_container(f, &v[0], t0, cg_from_slot(f, sv, e->type), e->type);
+        v[0].owned = false;
+        break;
+    }
     case IR_OP_EXC_STR: {
         LLVMValueRef args[2] = {CTX, a0};
         r = rt_obj(f, e, "rt_exc_str", args, 2);

@@ -5,6 +5,7 @@
  * cg_expr.c, statements and loops in cg_stmt.c. */
 #include "codegen/cg_internal.h"
 #include "runtime/value.h"
+#include "stdlib/builtins.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -463,6 +464,13 @@ static void gen_entry(cg_gen *g) {
     LLVMBasicBlockRef bb = LLVMAppendBasicBlockInContext(s->c, fn, "entry");
     LLVMPositionBuilderAtEnd(s->b, bb);
     LLVMValueRef ctx = LLVMGetParam(fn, 0);
+    if (g->uses_random) {
+        /* random: a fixed default seed, so an unseeded program is still deterministic */
+        LLVMValueRef args[2] = {g->rng, LLVMConstInt(s->t_i64, 0, 0)};
+        LLVMTypeRef ty;
+        LLVMValueRef sf = cg_rtfn(s, cg_rtfn_id("pf_random_seed"), &ty);
+        LLVMBuildCall2(s->b, ty, sf, args, 2, "");
+    }
     const ir_func *m = g->mod->main;
     LLVMBuildCall2(s->b, g->fn_type[m->id], g->fn[m->id], &ctx, 1, "");
     cg_gfn F;
@@ -509,6 +517,13 @@ cg_module *cg_compile(const ir_module *mod, char **err) {
         g->gvar[i] = LLVMAddGlobal(s->m, t, name);
         LLVMSetInitializer(g->gvar[i], LLVMConstNull(t));
         LLVMSetLinkage(g->gvar[i], LLVMInternalLinkage);
+    }
+    {
+        LLVMTypeRef rt = LLVMArrayType(s->t_i64, (unsigned)((sizeof(pf_rng) + 7) / 8));
+        g->rng = LLVMAddGlobal(s->m, rt, "pf.rng");
+        LLVMSetInitializer(g->rng, LLVMConstNull(rt));
+        LLVMSetLinkage(g->rng, LLVMInternalLinkage);
+        LLVMSetAlignment(g->rng, 16);
     }
     for (int32_t i = 0; i < mod->nfuncs; i++) declare_func(g, mod->funcs[i]);
     for (int32_t i = 0; i < mod->nfuncs && !g->err; i++) gen_func(g, mod->funcs[i]);

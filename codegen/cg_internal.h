@@ -164,6 +164,8 @@ struct cg_gen {
     LLVMValueRef *tdesc;         /* per ir_type id: pf_type constant, lazily */
     LLVMTypeRef t_desc;          /* struct pf_type */
     LLVMValueRef file_name;      /* current source file name constant */
+    LLVMValueRef rng;            /* the random module's state (a pf_rng), seeded by pf_main */
+    bool uses_random;            /* some random op was lowered: pf_main seeds rng */
     char *err;                   /* first internal error (malloc'd) */
 };
 
@@ -213,5 +215,8 @@ void cg_iter_begin(cg_gfn *f, const ir_iter *it, cg_iterst *st);
 void cg_iter_end(cg_gfn *f, cg_iterst *st);
 void cg_iter_release(cg_gfn *f, cg_iterst *st);
 cg_val cg_comp(cg_gfn *f, const ir_expr *e);
+
+/* cg_par.c: a comprehension marked par (ir/par.c) as one rt_reduce over an outlined body */
+cg_val cg_par_comp(cg_gfn *f, const ir_expr *e);
 
 #endif

@@ -13,6 +13,8 @@
 #define RTFN_LIST(X) \
     /* scheduler */ \
     X(rt_poll_slow, "v", "p", RAISE | COLD) \
+    X(rt_reduce, "v", "ppllp", RAISE) \
+    X(rt_share, "v", "p", 0) \
     /* exceptions */ \
     X(rt_raise, "l", "pip.", COLD) \
     X(rt_raise_msg, "l", "pip", COLD) \
@@ -137,6 +139,14 @@
     X(pf_math_gcd, "l", "pll", RAISE) \
     X(pf_time_time, "d", "p", 0) \
     X(pf_time_perf_counter, "d", "p", 0) \
+    X(pf_random_seed, "v", "pl", 0) \
+    X(pf_random_random, "d", "p", 0) \
+    X(pf_random_randint, "l", "ppll", RAISE) \
+    X(pf_random_uniform, "d", "pdd", 0) \
+    X(pf_random_gauss, "d", "pdd", 0) \
+    X(pf_random_choice_index, "l", "ppl", RAISE) \
+    X(rt_ctx_runtime, "p", "p", 0) \
+    X(rt_threads, "i", "p", 0) \
 
 /* Every entry is referenced weakly: a runtime function not linked in yet reads as NULL and is
  * simply not offered to the JIT (a module calling it fails at lookup with the symbol's name).
