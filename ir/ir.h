@@ -24,7 +24,25 @@
  * - Calls name the callee specialisation (ir_func) directly; keyword and default arguments are
  *   resolved to positions; calls of function VALUES are static too (see FUNC types below).
  * - Tuple unpacking (assignment, for targets) is lowered to IR_E_TUPLE_GET reads into locals.
- * - Only the specialisations reachable from main are in the module.
+ * - Only the specialisations reachable from main are in the module. Defs no call reaches were
+ *   still checked (with unknown argument types: names, mutation) but produce no ir_func.
+ * - A module name bound once, at top level, to a literal or to numeric arithmetic on literals and
+ *   such constants (`N = 8`, `SOLAR_MASS = 4 * PI * PI`) is read inside functions as that
+ *   expression (LLVM folds it); main still assigns its global when functions read it.
+ * - A non-literal default of a module-level def or method is evaluated once, when the def/class
+ *   statement runs, into a hidden global named "f.param" that calls read (Python's rule).
+ * - Narrowing (`is None` / `is not None` / truth / assert, early return): variables, fields
+ *   `x.f` (sound because instances are immutable; dropped when x is rebound) and
+ *   comprehension names filtered by an `if` are read through IR_E_UNWRAP where proven non-None.
+ *
+ * ## Design choice: empty containers
+ * `[]` and `{}` have element type "unknown" (joins with anything) until a use fixes it:
+ * `acc = []` then `acc = acc + [x]` makes acc list[int]; a parameter given `[]` whose body fixes
+ * the element (`cols + [c]`) redirects callers to the refined specialisation f[int,list[int]]. A
+ * type never fixed becomes None (list[None]); a loop or comprehension over such an always-empty
+ * source is folded to its empty result. Rejected: requiring annotations on empty literals
+ * (unpythonic) and a global unification solver (obscure errors, and specialisation needs
+ * concrete argument types before a body is read anyway).
  *
  * ## What will hold after parallelism analysis (issue 6, not yet written)
  * - ir_comp.par / ir_stmt.par (FOR) / ir_expr.par (CALL) say which constructs may run in
@@ -545,6 +563,14 @@ ir_module *ir_build(pf_arena *a, pf_diags *d, const ast_module *m, const char *p
 
 /* `pfc check`: ir_build, discarding the module. True when there were no errors. */
 bool ir_check(pf_arena *a, pf_diags *d, const ast_module *m, const char *path);
+
+/* Parallelism analysis (ir/par.c, issue 6): sets ir_comp.par on the comprehensions and generator
+ * reductions that may run in parallel (list comprehensions, int/float sum, scalar min/max over a
+ * range/list/zip/enumerate first clause, with no print/random/time effect in the body). When
+ * explain != NULL writes one line per comprehension (`file:line:col: parallel|sequential: ...`).
+ * Returns the number marked. ir_build calls it (explain = NULL) unless the environment variable
+ * PF_NOPAR is set (parallel inference off: for measuring its cost); it is idempotent. */
+int ir_par_analyze(ir_module *m, FILE *explain);
 
 /* Writes the module as readable text (`pfc run --emit-ir`, tests): classes, globals, then one
  * block per function; statements indented; each compound expression as (kind:type args...),
