@@ -4,6 +4,7 @@
  * Options: --threads N, --timeout S, --stats, --trace F (accepted), --emit-ir, --emit-llvm. */
 #include "codegen/codegen.h"
 #include "driver/driver.h"
+#include "driver/interrupt.h"
 #include "ir/ir.h"
 #include "parser/parser.h"
 #include "runtime/runtime.h"
@@ -16,6 +17,7 @@
 typedef struct run_opts {
     const char *path;
     int threads;
+    double timeout; /* --timeout S: seconds, 0 = none (driver/interrupt.c) */
     bool emit_ir, emit_llvm, stats;
     int argc; /* program arguments after FILE */
     char **argv;
@@ -24,7 +26,7 @@ typedef struct run_opts {
 static int usage(const char *fmt, const char *arg) {
     fputs("pfc run: ", stderr);
     fprintf(stderr, fmt, arg);
-    fputs("\nusage: pfc run [--threads N] [--emit-ir] [--emit-llvm] [--stats] FILE [args]\n", stderr);
+    fputs("\nusage: pfc run [--threads N] [--timeout S] [--emit-ir] [--emit-llvm] [--stats] FILE [args]\n", stderr);
     return 2;
 }
 
@@ -40,6 +42,11 @@ static int parse_opts(int argc, char **argv, run_opts *o) {
                 long n = strtol(argv[i + 1], &end, 10);
                 if (*end || n < 1 || n > 1024) return usage("--threads: not a thread count: '%s'", argv[i + 1]);
                 o->threads = (int)n;
+            } else if (strcmp(a, "--timeout") == 0) {
+                char *end;
+                double t = strtod(argv[i + 1], &end);
+                if (*end || !(t > 0) || t > 1e9) return usage("--timeout: not a number of seconds: '%s'", argv[i + 1]);
+                o->timeout = t;
             }
             i++;
         } else if (strncmp(a, "--threads=", 10) == 0) {
@@ -69,11 +76,6 @@ static void run_main(pf_ctx *ctx, void *arg) {
     rt_out_flush(ctx);
 }
 
-static struct pf_exc *make_interrupt(void *ud, pf_ctx *ctx) {
-    (void)ud;
-    return rt_exc_new(ctx, PF_EXC_INTERRUPTED, NULL);
-}
-
 static void release_exc(void *ud, struct pf_exc *e) {
     (void)ud;
     rt_obj_decref(&e->h);
@@ -83,7 +85,10 @@ static int run_entry(void (*entry)(pf_ctx *), const run_opts *o) {
     rt_options ro;
     rt_options_init(&ro);
     if (o->threads > 0) ro.threads = o->threads;
-    ro.exc_interrupt = make_interrupt;
+    intr_watch iw; /* SIGINT and --timeout (driver/interrupt.c) */
+    intr_init(&iw, o->timeout);
+    ro.exc_interrupt = intr_exc_interrupt;
+    ro.ud = &iw;
     ro.exc_release = release_exc;
     rt_runtime *rt = rt_open(&ro);
     if (!rt) {
@@ -91,16 +96,13 @@ static int run_entry(void (*entry)(pf_ctx *), const run_opts *o) {
         return 2;
     }
     struct pf_exc *exc = NULL;
+    bool watching = intr_start(&iw, rt) == 0;
     rt_run(rt, run_main, (void *)entry, &exc);
+    intr_reason why = watching ? intr_stop(&iw) : INTR_NONE;
     if (o->stats) rt_stats_print(rt, stderr);
     rt_close(rt);
     fflush(stdout);
-    if (exc && exc != RT_EXC_INTERRUPTED) {
-        rt_exc_print(exc, stderr);
-        rt_obj_decref(&exc->h);
-        return 1;
-    }
-    return exc ? 130 : 0;
+    return intr_report(exc, why, o->timeout);
 }
 
 int driver_run(int argc, char **argv) {
