@@ -724,6 +724,14 @@ ir_expr *bi_method(fctx *fc, ir_expr *o, const char *name, const ast_expr *call)
             {"isdigit", IR_OP_STR_ISDIGIT, 0, 0, b->t_bool, false},
             {"isalpha", IR_OP_STR_ISALPHA, 0, 0, b->t_bool, false},
             {"isspace", IR_OP_STR_ISSPACE, 0, 0, b->t_bool, false},
+            {"isalnum", IR_OP_STR_ISALNUM, 0, 0, b->t_bool, false},
+            {"isupper", IR_OP_STR_ISUPPER, 0, 0, b->t_bool, false},
+            {"islower", IR_OP_STR_ISLOWER, 0, 0, b->t_bool, false},
+            {"capitalize", IR_OP_STR_CAPITALIZE, 0, 0, b->t_str, false},
+            {"title", IR_OP_STR_TITLE, 0, 0, b->t_str, false},
+            {"splitlines", IR_OP_STR_SPLITLINES, 0, 0, ty_list(b, b->t_str), false},
+            {"removeprefix", IR_OP_STR_REMOVEPREFIX, 1, 1, b->t_str, false},
+            {"removesuffix", IR_OP_STR_REMOVESUFFIX, 1, 1, b->t_str, false},
         };
         if (!strcmp(name, "join")) {
             if (!check_kw(fc, &a, "join", NULL) || !check_n(fc, &a, "join", 1, 1)) return ex_err(fc, line, col);
@@ -752,6 +760,65 @@ ir_expr *bi_method(fctx *fc, ir_expr *o, const char *name, const ast_expr *call)
             c->elt = elt;
             c->init = o;
             return ex_comp_close(fc, c, &st, ty_is_bad(elt->type) ? elt->type : b->t_str, line, col);
+        }
+        /* methods whose extra arguments select a different runtime entry */
+        bool fnd = !strcmp(name, "find"), cnt = !strcmp(name, "count"), rf = !strcmp(name, "rfind");
+        if ((fnd || cnt) && a.pos->len >= 2 && a.pos->len <= 3 && !a.kw->len) {
+            ir_expr *r = ex_op(fc, fnd ? IR_OP_STR_FIND_RANGE : IR_OP_STR_COUNT_RANGE, b->t_int, false, mline, mcol);
+            ex_arg(fc, r, o);
+            ex_arg(fc, r, str_arg(fc, &a, 0, "argument"));
+            ex_arg(fc, r, need(fc, ex_expr(fc, a.pos->items[1]), IR_T_INT, "start"));
+            ex_arg(fc, r, a.pos->len == 3 ? need(fc, ex_expr(fc, a.pos->items[2]), IR_T_INT, "end") : NULL);
+            ir_type *bad = ex_bad(fc, r->args, r->nargs);
+            return bad ? ex_bad_result(fc, bad, line, col) : r;
+        }
+        if (rf) {
+            if (!check_kw(fc, &a, name, NULL) || !check_n(fc, &a, name, 1, 3)) return ex_err(fc, line, col);
+            ir_expr *r = ex_op(fc, IR_OP_STR_RFIND, b->t_int, false, mline, mcol);
+            ex_arg(fc, r, o);
+            ex_arg(fc, r, str_arg(fc, &a, 0, "argument"));
+            ex_arg(fc, r, a.pos->len >= 2 ? need(fc, ex_expr(fc, a.pos->items[1]), IR_T_INT, "start") : NULL);
+            ex_arg(fc, r, a.pos->len == 3 ? need(fc, ex_expr(fc, a.pos->items[2]), IR_T_INT, "end") : NULL);
+            ir_type *bad = ex_bad(fc, r->args, r->nargs);
+            return bad ? ex_bad_result(fc, bad, line, col) : r;
+        }
+        if (!strcmp(name, "replace") && a.pos->len == 3 && !a.kw->len) {
+            ir_expr *r = ex_op(fc, IR_OP_STR_REPLACE_N, b->t_str, false, mline, mcol);
+            ex_arg(fc, r, o);
+            ex_arg(fc, r, str_arg(fc, &a, 0, "argument"));
+            ex_arg(fc, r, str_arg(fc, &a, 1, "argument"));
+            ex_arg(fc, r, need(fc, ex_expr(fc, a.pos->items[2]), IR_T_INT, "count"));
+            ir_type *bad = ex_bad(fc, r->args, r->nargs);
+            return bad ? ex_bad_result(fc, bad, line, col) : r;
+        }
+        bool rsp = !strcmp(name, "rsplit");
+        const ast_expr *maxs = kwarg(&a, "maxsplit");
+        if ((!strcmp(name, "split") && (a.pos->len == 2 || maxs)) || rsp) {
+            static const char *const kws[] = {"sep", "maxsplit", NULL};
+            if (!check_kw(fc, &a, name, kws) || !check_n(fc, &a, name, 0, 2)) return ex_err(fc, line, col);
+            const ast_expr *sepx = a.pos->len >= 1 ? a.pos->items[0] : kwarg(&a, "sep");
+            const ast_expr *mx = a.pos->len == 2 ? a.pos->items[1] : maxs;
+            ir_expr *r = ex_op(fc, rsp ? IR_OP_STR_RSPLIT : IR_OP_STR_SPLIT_N, ty_list(b, b->t_str), true, mline, mcol);
+            ex_arg(fc, r, o);
+            ex_arg(fc, r, sepx && sepx->kind != AST_NONE ? need(fc, ex_expr(fc, sepx), IR_T_STR, "sep") : NULL);
+            ex_arg(fc, r, mx ? need(fc, ex_expr(fc, mx), IR_T_INT, "maxsplit") : ex_int(fc, -1, mline, mcol));
+            ir_type *bad = ex_bad(fc, r->args, r->nargs);
+            return bad ? ex_bad_result(fc, bad, line, col) : r;
+        }
+        if (!strcmp(name, "index")) {
+            if (!check_kw(fc, &a, name, NULL) || !check_n(fc, &a, name, 1, 1)) return ex_err(fc, line, col);
+            return ex_op2(fc, IR_OP_STR_INDEX_OF, b->t_int, true, o, str_arg(fc, &a, 0, "argument"));
+        }
+        if (!strcmp(name, "zfill") || !strcmp(name, "center") || !strcmp(name, "ljust") || !strcmp(name, "rjust")) {
+            bool z = name[0] == 'z';
+            if (!check_kw(fc, &a, name, NULL) || !check_n(fc, &a, name, 1, z ? 1 : 2)) return ex_err(fc, line, col);
+            ir_op op = z ? IR_OP_STR_ZFILL : name[0] == 'c' ? IR_OP_STR_CENTER : name[0] == 'l' ? IR_OP_STR_LJUST : IR_OP_STR_RJUST;
+            ir_expr *r = ex_op(fc, op, b->t_str, !z, mline, mcol);
+            ex_arg(fc, r, o);
+            ex_arg(fc, r, need(fc, ex_expr(fc, a.pos->items[0]), IR_T_INT, "width"));
+            if (!z) ex_arg(fc, r, a.pos->len == 2 ? str_arg(fc, &a, 1, "fill character") : NULL);
+            ir_type *bad = ex_bad(fc, r->args, r->nargs);
+            return bad ? ex_bad_result(fc, bad, line, col) : r;
         }
         if (!strcmp(name, "format")) {
             pf_diag *dg = ir_err(b, fc->src, mline, mcol, "str.format() is not supported");

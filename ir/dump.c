@@ -53,6 +53,16 @@ static const char *const op_names[IR_OP__COUNT] = {
     [IR_OP_RANDOM_GAUSS] = "random_gauss", [IR_OP_RANDOM_CHOICE] = "random_choice",
     [IR_OP_TIME_TIME] = "time_time", [IR_OP_TIME_PERF] = "time_perf_counter",
     [IR_OP_PF_THREADS] = "pf_threads",
+    [IR_OP_STR_FIND_RANGE] = "str_find_range", [IR_OP_STR_RFIND] = "str_rfind",
+    [IR_OP_STR_COUNT_RANGE] = "str_count_range", [IR_OP_STR_INDEX_OF] = "str_index_of",
+    [IR_OP_STR_REPLACE_N] = "str_replace_n", [IR_OP_STR_SPLIT_N] = "str_split_n",
+    [IR_OP_STR_RSPLIT] = "str_rsplit", [IR_OP_STR_SPLITLINES] = "str_splitlines",
+    [IR_OP_STR_ISALNUM] = "str_isalnum", [IR_OP_STR_ISUPPER] = "str_isupper",
+    [IR_OP_STR_ISLOWER] = "str_islower", [IR_OP_STR_ZFILL] = "str_zfill",
+    [IR_OP_STR_CENTER] = "str_center", [IR_OP_STR_LJUST] = "str_ljust",
+    [IR_OP_STR_RJUST] = "str_rjust", [IR_OP_STR_CAPITALIZE] = "str_capitalize",
+    [IR_OP_STR_TITLE] = "str_title", [IR_OP_STR_REMOVEPREFIX] = "str_removeprefix",
+    [IR_OP_STR_REMOVESUFFIX] = "str_removesuffix",
 };
 
 const char *ir_op_name(ir_op op)

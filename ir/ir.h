@@ -276,6 +276,27 @@ typedef enum ir_op {
     IR_OP_TIME_TIME,      /* () -> float, seconds since the epoch */
     IR_OP_TIME_PERF,      /* () -> float: time.perf_counter() */
     IR_OP_PF_THREADS,     /* () -> int: pf.threads() */
+    /* more str methods (added after the first list; runtime/value.h has each as rt_str_*) */
+    IR_OP_STR_FIND_RANGE, /* (str, sub: str, start: int|NULL, end: int|NULL) -> int:
+                             s.find(sub, start[, end]) (rt_str_find_range) */
+    IR_OP_STR_RFIND,      /* (str, sub: str, start: int|NULL, end: int|NULL) -> int */
+    IR_OP_STR_COUNT_RANGE, /* (str, sub: str, start: int|NULL, end: int|NULL) -> int */
+    IR_OP_STR_INDEX_OF,   /* (str, sub: str) -> int: s.index(sub); raises ValueError */
+    IR_OP_STR_REPLACE_N,  /* (str, old: str, new: str, count: int) -> str */
+    IR_OP_STR_SPLIT_N,    /* (str, sep: str|NULL, maxsplit: int) -> list[str] */
+    IR_OP_STR_RSPLIT,     /* (str, sep: str|NULL, maxsplit: int (-1 = all)) -> list[str] */
+    IR_OP_STR_SPLITLINES, /* (str) -> list[str] */
+    IR_OP_STR_ISALNUM,    /* (str) -> bool */
+    IR_OP_STR_ISUPPER,    /* (str) -> bool */
+    IR_OP_STR_ISLOWER,    /* (str) -> bool */
+    IR_OP_STR_ZFILL,      /* (str, width: int) -> str */
+    IR_OP_STR_CENTER,     /* (str, width: int, fill: str|NULL) -> str; raises TypeError */
+    IR_OP_STR_LJUST,      /* as CENTER */
+    IR_OP_STR_RJUST,      /* as CENTER */
+    IR_OP_STR_CAPITALIZE, /* (str) -> str */
+    IR_OP_STR_TITLE,      /* (str) -> str */
+    IR_OP_STR_REMOVEPREFIX, /* (str, prefix: str) -> str */
+    IR_OP_STR_REMOVESUFFIX, /* (str, suffix: str) -> str */
     IR_OP__COUNT
 } ir_op;
 
