@@ -3,7 +3,7 @@
  * Freeing walks children through the type pointer every container carries (value.h). */
 #include <stdlib.h>
 
-#include "runtime/value.h"
+#include "runtime/value_impl.h"
 
 /* ---- builtin type descriptors ------------------------------------------------------------ */
 
@@ -36,18 +36,7 @@ int rt_type_eq(const pf_type *a, const pf_type *b) {
 
 /* ---- allocation -------------------------------------------------------------------------- */
 
-pf_obj *rt_alloc(pf_ctx *ctx, size_t size, int kind) {
-    pf_obj *o = malloc(size);
-    if (!o) {
-        rt_raise_nomem(ctx);
-        return NULL;
-    }
-    o->rc = 1;
-    o->kind = (uint8_t)kind;
-    o->flags = 0;
-    o->aux = 0;
-    return o;
-}
+/* rt_alloc and the block cache are in alloc.c */
 
 /* ---- release ----------------------------------------------------------------------------- */
 
@@ -133,7 +122,7 @@ static void free_one(free_stack *fs, pf_obj *o) {
     default: __builtin_trap(); /* PF_K_FREED or garbage: a double free or a corrupt pointer */
     }
     o->kind = PF_K_FREED;
-    free(o);
+    rt_obj_free_block(o);
 }
 
 void rt_free(pf_obj *o) {

@@ -75,6 +75,7 @@ pf_str *rt_str_concat(pf_ctx *ctx, pf_str *a, const pf_str *b) {
             rt_raise_nomem(ctx);
             return NULL;
         }
+        r->h.aux = 0; /* a block of its own size now: back to libc when freed */
         memcpy(r->data + r->len, b->data, (size_t)b->len + 1);
         r->len = len;
         r->ncp += b->ncp;

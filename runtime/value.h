@@ -132,7 +132,7 @@ typedef struct pf_obj {
     int32_t rc;    /* >0 private count, <0 shared (atomic) count, 0 immortal */
     uint8_t kind;  /* pf_okind */
     uint8_t flags; /* PF_F_* */
-    uint16_t aux;  /* per-kind spare bits, 0 unless documented */
+    uint16_t aux;  /* size class set by rt_alloc (0 = plain malloc block; constants: 0) */
 } pf_obj;
 
 /* Immutable UTF-8 string, NUL-terminated (data[len] == 0) so it can be handed to C.
@@ -337,9 +337,13 @@ static inline int rt_is_unique(const pf_obj *o) { return o->rc == 1; }
 void rt_retain(pf_slot v, const pf_type *t);
 void rt_release(pf_slot v, const pf_type *t);
 
-/* Allocation: every object is malloc'd through here (rc 1, kind, flags set; rest uninitialised).
+/* Allocation: every object comes from here (rc 1, kind and flags set, aux = its size class; the
+ * rest uninitialised). Small blocks are recycled through a per-thread cache in front of malloc.
  * On allocation failure it raises MemoryError in ctx and returns NULL. */
 pf_obj *rt_alloc(pf_ctx *ctx, size_t size, int kind);
+/* Return the calling thread's cached free blocks to libc (tests call it before counting bytes;
+ * threads flush automatically when they exit). */
+void rt_alloc_flush(void);
 
 /* ============================================================================================
  * Generic operations over (slot, type)

@@ -19,6 +19,9 @@ void rt_sb_fill(rt_sbuf *sb, const char *fill, size_t fill_len, int64_t count);
 pf_str *rt_sb_finish(pf_ctx *ctx, rt_sbuf *sb);
 void rt_sb_free(rt_sbuf *sb);
 
+/* Give back the memory of an object whose children are released (rt_free's last step). */
+void rt_obj_free_block(pf_obj *o);
+
 /* Like rt_str_new, but "" and one-character ASCII strings are shared immortal constants: use it
  * only for results nobody writes into (never for a buffer to fill). */
 pf_str *rt_str_const_or_new(pf_ctx *ctx, const char *bytes, int64_t len);

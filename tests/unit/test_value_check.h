@@ -82,7 +82,11 @@ static inline void check_raised(pf_ctx *ctx, int kind, const char *msg, const ch
     rt_exc_clear(ctx);
 }
 
-static inline size_t heap_in_use(void) { return mallinfo2().uordblks; }
+/* Bytes allocated from libc, after returning the runtime's cached free blocks to it. */
+static inline size_t heap_in_use(void) {
+    rt_alloc_flush();
+    return mallinfo2().uordblks;
+}
 
 /* glibc's per-thread cache keeps freed chunks counted as in use; restart the test once with the
  * cache disabled so heap_in_use() is exact. Call first thing in main(). */
