@@ -216,5 +216,7 @@ void cg_iter_end(cg_gfn *f, cg_iterst *st);
 void cg_iter_release(cg_gfn *f, cg_iterst *st);
 cg_val cg_comp(cg_gfn *f, const ir_expr *e);
 
+/* cg_par.c: a comprehension marked par (ir/par.c) as one rt_reduce over an outlined body */
+cg_val cg_par_comp(cg_gfn *f, const ir_expr *e);
 
 #endif

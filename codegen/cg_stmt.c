@@ -449,6 +449,7 @@ static LLVMValueRef comp_capacity(cg_gfn *f, const ir_comp *c) {
 
 cg_val cg_comp(cg_gfn *f, const ir_expr *e) {
     const ir_comp *c = e->comp;
+    if (c->par) return cg_par_comp(f, e); /* issue 6: codegen/cg_par.c */
     comp_st cs;
     memset(&cs, 0, sizeof cs);
     cs.e = e;

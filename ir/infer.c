@@ -1572,6 +1572,7 @@ ir_module *ir_build(pf_arena *a, pf_diags *d, const ast_module *m, const char *p
         for (int32_t k = 0; k < c->nfields; k++) c->field_types[k] = ty_default(&b, c->field_types[k]);
         mod->classes[mod->nclasses++] = c;
     }
+    if (!getenv("PF_NOPAR")) ir_par_analyze(mod, NULL); /* issue 6: ir/par.c */
     return mod;
 }
 

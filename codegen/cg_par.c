@@ -1,0 +1,614 @@
+/* Parallel code generation (issue 6): a comprehension that ir/par.c marked `par` is lowered to one
+ * call of rt_reduce (runtime/sched.h) over the index range [0, n) of its first for-clause. The rest
+ * of the comprehension is outlined into a body function over [lo, hi); locals it reads travel in an
+ * env array of 8-byte slots (borrowed: the caller keeps them alive until rt_reduce returns). Lists
+ * are built as one partial list per block, concatenated in block order by the fixed combine tree;
+ * sum/min/max keep one partial per block. Values the body reads are shared only at promotion. */
+#include "codegen/cg_internal.h"
+#include "runtime/value.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define B (s->b)
+
+/* ---- what the comprehension reads and assigns ------------------------------------------------- */
+
+typedef struct par_use {
+    unsigned char *read, *set; /* per local id */
+} par_use;
+
+static void use_block(par_use *u, const ir_block *b);
+
+static void use_expr(par_use *u, const ir_expr *e) {
+    if (!e) return;
+    if (e->kind == IR_E_LOCAL) u->read[e->local->id] = 1;
+    if (e->kind == IR_E_LET) u->set[e->local->id] = 1;
+    for (int32_t i = 0; i < e->nargs; i++) use_expr(u, e->args[i]);
+    use_expr(u, e->env);
+    if (e->kind != IR_E_COMP) return;
+    const ir_comp *c = e->comp;
+    for (int32_t i = 0; i < c->nclauses; i++) {
+        use_expr(u, c->clauses[i].cond);
+        const ir_iter *stack[32];
+        int n = 0;
+        if (c->clauses[i].iter) stack[n++] = c->clauses[i].iter;
+        while (n > 0) {
+            const ir_iter *it = stack[--n];
+            if (it->var) u->set[it->var->id] = 1;
+            if (it->var2) u->set[it->var2->id] = 1;
+            use_expr(u, it->a);
+            use_expr(u, it->b);
+            use_expr(u, it->c);
+            use_block(u, &it->bind);
+            for (int32_t k = 0; k < it->nsubs && n < 32; k++) stack[n++] = it->subs[k];
+        }
+    }
+    use_expr(u, c->elt);
+    use_expr(u, c->key);
+    use_expr(u, c->init);
+    use_expr(u, c->key_fn);
+    if (c->key_var) u->set[c->key_var->id] = 1;
+}
+
+static void use_block(par_use *u, const ir_block *b) {
+    for (int32_t i = 0; i < b->len; i++) {
+        const ir_stmt *st = b->items[i];
+        if (st->local) u->set[st->local->id] = 1;
+        use_expr(u, st->expr);
+        use_expr(u, st->expr2);
+        use_block(u, &st->body);
+        use_block(u, &st->orelse);
+    }
+}
+
+/* ---- sources: the leaves of the first for-clause, each with its env slots ---------------------- */
+
+typedef struct par_src {
+    const ir_iter *it; /* RANGE or LIST leaf */
+    int slot;          /* RANGE: start at slot, step at slot + 1; LIST: the list at slot */
+} par_src;
+
+typedef struct par_plan {
+    const ir_expr *e;
+    const ir_comp *c;
+    par_src srcs[16];
+    int nsrcs;
+    int enum_slot;     /* ENUMERATE: its start, else -1 */
+    int local_base;    /* env slot of local id 0 */
+    int nslots;
+    par_use use;
+} par_plan;
+
+static bool plan_sources(par_plan *p, const ir_iter *it, int *slot) {
+    if (it->kind == IR_IT_ZIP || it->kind == IR_IT_ENUMERATE) {
+        if (it->kind == IR_IT_ENUMERATE) p->enum_slot = (*slot)++;
+        for (int32_t k = 0; k < it->nsubs; k++)
+            if (!plan_sources(p, it->subs[k], slot)) return false;
+        return true;
+    }
+    if (p->nsrcs == 16) return false;
+    p->srcs[p->nsrcs].it = it;
+    p->srcs[p->nsrcs].slot = *slot;
+    p->nsrcs++;
+    *slot += it->kind == IR_IT_RANGE ? 2 : 1;
+    return true;
+}
+
+static const ir_type opt_any = {.kind = IR_T_OPTIONAL};
+
+static LLVMValueRef i64c(cg_state *s, int64_t v) { return LLVMConstInt(s->t_i64, (unsigned long long)v, 1); }
+
+static LLVMValueRef env_ptr(cg_state *s, LLVMValueRef env, int slot) {
+    LLVMValueRef idx = i64c(s, slot);
+    return LLVMBuildGEP2(B, s->t_i64, env, &idx, 1, "");
+}
+
+/* A helper function of the module: void name(params...), positioned at its entry block. */
+static LLVMValueRef helper(cg_gen *g, const char *name, LLVMTypeRef *params, unsigned n, cg_gfn *hf) {
+    cg_state *s = &g->s;
+    LLVMTypeRef ty = LLVMFunctionType(s->t_void, params, n, 0);
+    LLVMValueRef fn = LLVMAddFunction(s->m, name, ty);
+    LLVMSetLinkage(fn, LLVMInternalLinkage);
+    memset(hf, 0, sizeof *hf);
+    hf->g = g;
+    hf->base.s = s;
+    hf->base.fn = fn;
+    hf->base.entry = LLVMAppendBasicBlockInContext(s->c, fn, "entry");
+    LLVMPositionBuilderAtEnd(B, hf->base.entry);
+    return fn;
+}
+
+/* ---- the outlined body: void body(ctx, env, lo, hi, acc) --------------------------------------- */
+
+static void body_element(cg_gfn *f, const par_plan *p, LLVMValueRef acc);
+
+static void free_iterst(cg_iterst *st) {
+    if (!st->subs) return;
+    for (int32_t i = 0; i < st->it->nsubs; i++) free_iterst(&st->subs[i]);
+    free(st->subs);
+}
+
+static void body_clauses(cg_gfn *f, const par_plan *p, int32_t i, LLVMValueRef acc) {
+    cg_state *s = f->base.s;
+    const ir_comp *c = p->c;
+    if (i == c->nclauses) {
+        body_element(f, p, acc);
+        return;
+    }
+    const ir_clause *cl = &c->clauses[i];
+    if (cl->iter) {
+        cg_iterst st;
+        cg_iter_begin(f, cl->iter, &st);
+        body_clauses(f, p, i + 1, acc);
+        cg_iter_end(f, &st);
+        cg_iter_release(f, &st);
+        free_iterst(&st);
+        return;
+    }
+    cg_val cond = cg_expr(f, cl->cond);
+    LLVMBasicBlockRef yes = cg_block(&f->base, "pc.if"), no = cg_block(&f->base, "pc.skip");
+    LLVMBuildCondBr(B, cond.v, yes, no);
+    LLVMPositionBuilderAtEnd(B, yes);
+    body_clauses(f, p, i + 1, acc);
+    if (!LLVMGetBasicBlockTerminator(LLVMGetInsertBlock(B))) LLVMBuildBr(B, no);
+    LLVMPositionBuilderAtEnd(B, no);
+}
+
+/* min/max: is a better than b (strictly: the first of equal ones stays)? */
+static LLVMValueRef better(cg_gfn *f, const ir_comp *c, LLVMValueRef a, LLVMValueRef b, const ir_type *t) {
+    return c->kind == IR_COMP_MIN ? cg_less(f, a, b, t) : cg_less(f, b, a, t);
+}
+
+static void body_element(cg_gfn *f, const par_plan *p, LLVMValueRef acc) {
+    cg_state *s = f->base.s;
+    const ir_comp *c = p->c;
+    const ir_type *t = p->e->type;
+    switch (c->kind) {
+    case IR_COMP_LIST: {
+        const ir_type *et = t->elems[0];
+        LLVMValueRef xs0 = LLVMBuildLoad2(B, s->t_ptr, acc, "");
+        LLVMBasicBlockRef mk = cg_block(&f->base, "pl.new"), have = cg_block(&f->base, "pl.have");
+        LLVMBasicBlockRef cur = LLVMGetInsertBlock(B);
+        LLVMBuildCondBr(B, LLVMBuildIsNull(B, xs0, ""), mk, have);
+        LLVMPositionBuilderAtEnd(B, mk);
+        LLVMValueRef nargs[3] = {f->base.ctx, cg_type_desc(f->g, t), i64c(s, 0)};
+        LLVMValueRef nx = cg_call_rt(&f->base, "rt_list_new", nargs, 3);
+        LLVMBuildStore(B, nx, acc);
+        LLVMBasicBlockRef mk_end = LLVMGetInsertBlock(B);
+        LLVMBuildBr(B, have);
+        LLVMPositionBuilderAtEnd(B, have);
+        LLVMValueRef xs = LLVMBuildPhi(B, s->t_ptr, "");
+        LLVMValueRef inv[2] = {xs0, nx};
+        LLVMBasicBlockRef inb[2] = {cur, mk_end};
+        LLVMAddIncoming(xs, inv, inb, 2);
+        cg_val x = cg_expr(f, c->elt);
+        LLVMValueRef sv = cg_to_slot(f, cg_take(f, &x, et), et);
+        LLVMValueRef args[3] = {f->base.ctx, xs, sv};
+        cg_call_rt(&f->base, "rt_list_push", args, 3);
+        break;
+    }
+    case IR_COMP_SUM: {
+        cg_val x = cg_expr(f, c->elt);
+        LLVMTypeRef lt = cg_ltype(f->g, t);
+        LLVMValueRef a = LLVMBuildLoad2(B, lt, acc, "");
+        cg_set_line(&f->base, p->e->line);
+        LLVMValueRef r = t->kind == IR_T_FLOAT ? LLVMBuildFAdd(B, a, x.v, "") : cg_int_add(&f->base, a, x.v);
+        LLVMBuildStore(B, r, acc);
+        break;
+    }
+    case IR_COMP_MIN:
+    case IR_COMP_MAX: {
+        cg_val x = cg_expr(f, c->elt);
+        LLVMTypeRef lt = cg_ltype(f->g, t);
+        LLVMValueRef bestp = env_ptr(s, acc, 1);
+        LLVMValueRef have = LLVMBuildLoad2(B, s->t_i64, acc, "");
+        LLVMValueRef best = LLVMBuildLoad2(B, lt, bestp, "");
+        LLVMValueRef take = LLVMBuildOr(B, LLVMBuildICmp(B, LLVMIntEQ, have, i64c(s, 0), ""),
+                                        better(f, c, x.v, best, t), "");
+        LLVMBuildStore(B, LLVMBuildSelect(B, take, x.v, best, ""), bestp);
+        LLVMBuildStore(B, i64c(s, 1), acc);
+        break;
+    }
+    default: cg_fail(f->g, "codegen: parallel comprehension of an unsupported kind"); break;
+    }
+}
+
+/* Binds the first clause's variables for index idx (a leaf source or a zip/enumerate of them). */
+static void bind_source(cg_gfn *f, const par_plan *p, const ir_iter *it, LLVMValueRef env, LLVMValueRef idx,
+                        int *leaf) {
+    cg_state *s = f->base.s;
+    if (it->kind == IR_IT_ZIP || it->kind == IR_IT_ENUMERATE) {
+        if (it->kind == IR_IT_ENUMERATE) {
+            LLVMValueRef st = LLVMBuildLoad2(B, s->t_i64, env_ptr(s, env, p->enum_slot), "");
+            cg_assign_local(f, it->var, cg_borrowed(LLVMBuildAdd(B, st, idx, "")));
+        }
+        for (int32_t k = 0; k < it->nsubs; k++) bind_source(f, p, it->subs[k], env, idx, leaf);
+    } else {
+        const par_src *src = &p->srcs[(*leaf)++];
+        if (it->kind == IR_IT_RANGE) {
+            LLVMValueRef a = LLVMBuildLoad2(B, s->t_i64, env_ptr(s, env, src->slot), "");
+            LLVMValueRef c = LLVMBuildLoad2(B, s->t_i64, env_ptr(s, env, src->slot + 1), "");
+            cg_assign_local(f, it->var, cg_borrowed(LLVMBuildAdd(B, a, LLVMBuildMul(B, idx, c, ""), "")));
+        } else {
+            LLVMValueRef xs = LLVMBuildIntToPtr(B, LLVMBuildLoad2(B, s->t_i64, env_ptr(s, env, src->slot), ""),
+                                                s->t_ptr, "");
+            LLVMValueRef data = cg_load_field(f, xs, 24, s->t_ptr);
+            LLVMValueRef v = LLVMBuildLoad2(B, s->t_i64, LLVMBuildGEP2(B, s->t_i64, data, &idx, 1, ""), "");
+            cg_assign_local(f, it->var, cg_borrowed(cg_from_slot(f, v, it->var->type)));
+        }
+    }
+    cg_block_stmts(f, &it->bind);
+}
+
+static LLVMValueRef gen_body(cg_gfn *pf, const par_plan *p, const char *name) {
+    cg_gen *g = pf->g;
+    cg_state *s = &g->s;
+    const ir_func *fn = pf->ir;
+    LLVMTypeRef params[5] = {s->t_ptr, s->t_ptr, s->t_i64, s->t_i64, s->t_ptr};
+    cg_gfn F;
+    LLVMValueRef bfn = helper(g, name, params, 5, &F);
+    cg_gfn *f = &F;
+    f->ir = fn;
+    f->base.ctx = LLVMGetParam(bfn, 0);
+    LLVMValueRef env = LLVMGetParam(bfn, 1), lo = LLVMGetParam(bfn, 2), hi = LLVMGetParam(bfn, 3);
+    LLVMValueRef acc = LLVMGetParam(bfn, 4);
+    LLVMBasicBlockRef body = cg_block(&f->base, "body");
+    f->cleanup = cg_block(&f->base, "cleanup");
+    f->fn_unwind = cg_block(&f->base, "unwind");
+    f->base.unwind = f->fn_unwind;
+    f->base.line_slot = LLVMBuildAlloca(B, s->t_i32, "line");
+    LLVMBuildStore(B, LLVMConstInt(s->t_i32, (unsigned long long)p->e->line, 0), f->base.line_slot);
+    f->local_slot = calloc((size_t)fn->nlocals + 1, sizeof *f->local_slot);
+    f->local_owned = calloc((size_t)fn->nlocals + 1, sizeof *f->local_owned);
+    for (int32_t i = 0; i < fn->nlocals; i++) {
+        const ir_local *l = fn->locals[i];
+        LLVMTypeRef lt = cg_ltype(g, l->type);
+        f->local_slot[i] = LLVMBuildAlloca(B, lt, l->name);
+        if (p->use.read[i] && !p->use.set[i] && l->type->kind != IR_T_NONE) {
+            LLVMValueRef v = LLVMBuildLoad2(B, s->t_i64, env_ptr(s, env, p->local_base + i), "");
+            LLVMBuildStore(B, cg_from_slot(f, v, l->type), f->local_slot[i]);
+        } else {
+            LLVMBuildStore(B, LLVMConstNull(lt), f->local_slot[i]);
+            f->local_owned[i] = cg_is_obj(l->type);
+        }
+    }
+    if (fn->env) f->env = LLVMBuildIntToPtr(B, LLVMBuildLoad2(B, s->t_i64, env, ""), s->t_ptr, "clo");
+
+    /* for (i = lo; i < hi; i++) { bind; clauses[1..]; element } with a poll at the back-edge */
+    LLVMPositionBuilderAtEnd(B, body);
+    LLVMValueRef islot = cg_alloca(&f->base, s->t_i64, "pi");
+    LLVMBuildStore(B, lo, islot);
+    LLVMBasicBlockRef head = cg_block(&f->base, "pb.head"), lbody = cg_block(&f->base, "pb.body");
+    LLVMBasicBlockRef latch = cg_block(&f->base, "pb.latch");
+    LLVMBuildBr(B, head);
+    LLVMPositionBuilderAtEnd(B, head);
+    LLVMValueRef i = LLVMBuildLoad2(B, s->t_i64, islot, "i");
+    LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntSLT, i, hi, ""), lbody, f->cleanup);
+    LLVMPositionBuilderAtEnd(B, lbody);
+    int leaf = 0;
+    bind_source(f, p, p->c->clauses[0].iter, env, i, &leaf);
+    body_clauses(f, p, 1, acc);
+    if (!LLVMGetBasicBlockTerminator(LLVMGetInsertBlock(B))) LLVMBuildBr(B, latch);
+    LLVMPositionBuilderAtEnd(B, latch);
+    LLVMValueRef i2 = LLVMBuildLoad2(B, s->t_i64, islot, "");
+    LLVMBuildStore(B, LLVMBuildAdd(B, i2, i64c(s, 1), ""), islot);
+    cg_poll(&f->base);
+    LLVMBuildBr(B, head);
+
+    LLVMPositionBuilderAtEnd(B, f->fn_unwind);
+    LLVMBuildBr(B, f->cleanup);
+    /* cleanup: release the locals the body owns and its temps (the exception, if any, stays in
+     * ctx->exc: the runtime hands the first one in sequential order to the caller) */
+    LLVMPositionBuilderAtEnd(B, f->cleanup);
+    for (int32_t k = 0; k < fn->nlocals; k++) {
+        if (!f->local_owned[k]) continue;
+        LLVMValueRef v = LLVMBuildLoad2(B, s->t_ptr, f->local_slot[k], "");
+        cg_decref(f, v, &opt_any);
+    }
+    for (int32_t k = 0; k < f->ntemps; k++) cg_decref(f, LLVMBuildLoad2(B, s->t_ptr, f->temps[k], ""), &opt_any);
+    LLVMBuildRetVoid(B);
+    LLVMPositionBuilderAtEnd(B, f->base.entry);
+    LLVMBuildBr(B, body);
+    free(f->local_slot);
+    free(f->local_owned);
+    free(f->temps);
+    return bfn;
+}
+
+/* ---- init, combine, drop, share ---------------------------------------------------------------- */
+
+static LLVMValueRef gen_init(cg_gen *g, const par_plan *p, const char *name) {
+    cg_state *s = &g->s;
+    LLVMTypeRef params[2] = {s->t_ptr, s->t_ptr};
+    cg_gfn F;
+    LLVMValueRef fn = helper(g, name, params, 2, &F);
+    LLVMValueRef acc = LLVMGetParam(fn, 1);
+    LLVMBuildStore(B, i64c(s, 0), acc);
+    LLVMBuildStore(B, i64c(s, 0), env_ptr(s, acc, 1));
+    (void)p;
+    LLVMBuildRetVoid(B);
+    return fn;
+}
+
+static LLVMValueRef gen_combine(cg_gen *g, const par_plan *p, const char *name) {
+    cg_state *s = &g->s;
+    LLVMTypeRef params[4] = {s->t_ptr, s->t_ptr, s->t_ptr, s->t_ptr};
+    cg_gfn F;
+    LLVMValueRef fn = helper(g, name, params, 4, &F);
+    cg_gfn *f = &F;
+    f->base.ctx = LLVMGetParam(fn, 0);
+    LLVMValueRef acc = LLVMGetParam(fn, 2), rhs = LLVMGetParam(fn, 3);
+    LLVMBasicBlockRef out = cg_block(&f->base, "out");
+    f->base.unwind = out;
+    const ir_type *t = p->e->type;
+    switch (p->c->kind) {
+    case IR_COMP_LIST: {
+        /* acc = acc + rhs (consumes both; either may be NULL: an empty block) */
+        LLVMValueRef a = LLVMBuildLoad2(B, s->t_ptr, acc, ""), r = LLVMBuildLoad2(B, s->t_ptr, rhs, "");
+        LLVMBasicBlockRef move = cg_block(&f->base, "move"), both = cg_block(&f->base, "both");
+        LLVMBasicBlockRef join = cg_block(&f->base, "join");
+        LLVMBuildCondBr(B, LLVMBuildIsNull(B, a, ""), move, both);
+        LLVMPositionBuilderAtEnd(B, move);
+        LLVMBuildStore(B, r, acc);
+        LLVMBuildBr(B, out);
+        LLVMPositionBuilderAtEnd(B, both);
+        LLVMBuildCondBr(B, LLVMBuildIsNull(B, r, ""), out, join);
+        LLVMPositionBuilderAtEnd(B, join);
+        LLVMBuildStore(B, LLVMConstNull(s->t_ptr), acc);
+        LLVMValueRef cargs[3] = {f->base.ctx, a, r};
+        LLVMTypeRef ty;
+        LLVMValueRef cf = cg_rtfn(s, cg_rtfn_id("rt_list_concat"), &ty);
+        LLVMValueRef na = LLVMBuildCall2(B, ty, cf, cargs, 3, "");
+        LLVMBuildStore(B, na, acc);
+        LLVMValueRef dargs[1] = {r};
+        LLVMValueRef df = cg_rtfn(s, cg_rtfn_id("rt_obj_decref"), &ty);
+        LLVMBuildCall2(B, ty, df, dargs, 1, "");
+        LLVMBuildBr(B, out);
+        break;
+    }
+    case IR_COMP_SUM: {
+        LLVMTypeRef lt = cg_ltype(g, t);
+        LLVMValueRef a = LLVMBuildLoad2(B, lt, acc, ""), r = LLVMBuildLoad2(B, lt, rhs, "");
+        f->base.line_slot = NULL;
+        LLVMValueRef v = t->kind == IR_T_FLOAT ? LLVMBuildFAdd(B, a, r, "") : cg_int_add(&f->base, a, r);
+        LLVMBuildStore(B, v, acc);
+        LLVMBuildBr(B, out);
+        break;
+    }
+    case IR_COMP_MIN:
+    case IR_COMP_MAX: {
+        LLVMTypeRef lt = cg_ltype(g, t);
+        LLVMValueRef ah = LLVMBuildLoad2(B, s->t_i64, acc, ""), rh = LLVMBuildLoad2(B, s->t_i64, rhs, "");
+        LLVMValueRef ab = LLVMBuildLoad2(B, lt, env_ptr(s, acc, 1), "");
+        LLVMValueRef rb = LLVMBuildLoad2(B, lt, env_ptr(s, rhs, 1), "");
+        LLVMValueRef rhave = LLVMBuildICmp(B, LLVMIntNE, rh, i64c(s, 0), "");
+        LLVMValueRef take = LLVMBuildAnd(
+            B, rhave, LLVMBuildOr(B, LLVMBuildICmp(B, LLVMIntEQ, ah, i64c(s, 0), ""), better(f, p->c, rb, ab, t), ""),
+            "");
+        LLVMBuildStore(B, LLVMBuildSelect(B, take, rb, ab, ""), env_ptr(s, acc, 1));
+        LLVMBuildStore(B, LLVMBuildOr(B, ah, rh, ""), acc);
+        LLVMBuildBr(B, out);
+        break;
+    }
+    default: LLVMBuildBr(B, out); break;
+    }
+    LLVMPositionBuilderAtEnd(B, out);
+    LLVMBuildRetVoid(B);
+    return fn;
+}
+
+static LLVMValueRef gen_drop(cg_gen *g, const char *name) {
+    cg_state *s = &g->s;
+    LLVMTypeRef params[2] = {s->t_ptr, s->t_ptr};
+    cg_gfn F;
+    LLVMValueRef fn = helper(g, name, params, 2, &F);
+    LLVMValueRef a = LLVMBuildLoad2(B, s->t_ptr, LLVMGetParam(fn, 1), "");
+    LLVMTypeRef ty;
+    LLVMValueRef df = cg_rtfn(s, cg_rtfn_id("rt_obj_decref"), &ty);
+    LLVMBuildCall2(B, ty, df, &a, 1, "");
+    LLVMBuildRetVoid(B);
+    return fn;
+}
+
+/* At the loop's first promotion: share what the body reads (copied locals, list sources, the
+ * closure, module globals), so the thief and the owner use atomic counts on them from then on. */
+static LLVMValueRef gen_share(cg_gfn *pf, const par_plan *p, const char *name) {
+    cg_gen *g = pf->g;
+    cg_state *s = &g->s;
+    LLVMTypeRef params[2] = {s->t_ptr, s->t_ptr};
+    cg_gfn F;
+    LLVMValueRef fn = helper(g, name, params, 2, &F);
+    LLVMValueRef env = LLVMGetParam(fn, 1);
+    LLVMTypeRef ty;
+    LLVMValueRef sh = cg_rtfn(s, cg_rtfn_id("rt_share"), &ty);
+#define SHARE_SLOT(k)                                                                             \
+    do {                                                                                          \
+        LLVMValueRef v = LLVMBuildIntToPtr(B, LLVMBuildLoad2(B, s->t_i64, env_ptr(s, env, (k)), ""), \
+                                           s->t_ptr, "");                                         \
+        LLVMBuildCall2(B, ty, sh, &v, 1, "");                                                     \
+    } while (0)
+    if (pf->ir->env) SHARE_SLOT(0);
+    for (int i = 0; i < p->nsrcs; i++)
+        if (p->srcs[i].it->kind == IR_IT_LIST) SHARE_SLOT(p->srcs[i].slot);
+    for (int32_t i = 0; i < pf->ir->nlocals; i++)
+        if (p->use.read[i] && !p->use.set[i] && cg_is_obj(pf->ir->locals[i]->type)) SHARE_SLOT(p->local_base + i);
+#undef SHARE_SLOT
+    for (int32_t i = 0; i < g->mod->nglobals; i++) {
+        if (!cg_is_obj(g->mod->globals[i]->type)) continue;
+        LLVMValueRef v = LLVMBuildLoad2(B, s->t_ptr, g->gvar[i], "");
+        LLVMBuildCall2(B, ty, sh, &v, 1, "");
+    }
+    LLVMBuildRetVoid(B);
+    return fn;
+}
+
+/* ---- the call site ---------------------------------------------------------------------------- */
+
+/* Evaluates the first clause's sources into env; returns the iteration count. Owned list sources
+ * are kept in *held (released by the caller after the loop, or by the unwind path). */
+static LLVMValueRef eval_sources(cg_gfn *f, const par_plan *p, const ir_iter *it, LLVMValueRef env, int *leaf,
+                                 cg_val *held) {
+    cg_state *s = f->base.s;
+    if (it->kind == IR_IT_ZIP || it->kind == IR_IT_ENUMERATE) {
+        LLVMValueRef n = NULL;
+        for (int32_t k = 0; k < it->nsubs; k++) {
+            LLVMValueRef nk = eval_sources(f, p, it->subs[k], env, leaf, held);
+            n = n ? LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntSLT, nk, n, ""), nk, n, "") : nk;
+        }
+        if (it->kind == IR_IT_ENUMERATE) {
+            LLVMValueRef st = it->a ? cg_expr(f, it->a).v : i64c(s, 0);
+            LLVMBuildStore(B, st, env_ptr(s, env, p->enum_slot));
+        }
+        return n;
+    }
+    int li = (*leaf)++;
+    const par_src *src = &p->srcs[li];
+    if (it->kind == IR_IT_RANGE) {
+        cg_val a = cg_expr(f, it->a), b = cg_expr(f, it->b);
+        cg_val c = it->c ? cg_expr(f, it->c) : cg_borrowed(i64c(s, 1));
+        LLVMBuildStore(B, a.v, env_ptr(s, env, src->slot));
+        LLVMBuildStore(B, c.v, env_ptr(s, env, src->slot + 1));
+        if (LLVMIsAConstantInt(c.v) && LLVMConstIntGetSExtValue(c.v) == 1) {
+            LLVMValueRef d = LLVMBuildSub(B, b.v, a.v, "");
+            return LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntSGT, b.v, a.v, ""), d, i64c(s, 0), "");
+        }
+        cg_raise_if(&f->base, LLVMBuildICmp(B, LLVMIntEQ, c.v, i64c(s, 0), ""), PF_EXC_VALUE,
+                    "range() arg 3 must not be zero");
+        LLVMValueRef args[3] = {a.v, b.v, c.v};
+        return cg_call_rt(&f->base, "rt_range_len", args, 3);
+    }
+    cg_val c = cg_expr(f, it->a);
+    held[li] = cg_owned(f, cg_take(f, &c, it->a->type), it->a->type);
+    LLVMBuildStore(B, LLVMBuildPtrToInt(B, held[li].v, s->t_i64, ""), env_ptr(s, env, src->slot));
+    return cg_load_field(f, held[li].v, 8, s->t_i64);
+}
+
+cg_val cg_par_comp(cg_gfn *f, const ir_expr *e) {
+    cg_gen *g = f->g;
+    cg_state *s = &g->s;
+    const ir_func *fn = f->ir;
+    par_plan P;
+    memset(&P, 0, sizeof P);
+    par_plan *p = &P;
+    p->e = e;
+    p->c = e->comp;
+    p->enum_slot = -1;
+    int slot = 1; /* slot 0: the closure */
+    if (!plan_sources(p, p->c->clauses[0].iter, &slot)) {
+        cg_fail(g, "codegen: parallel comprehension source too complex");
+        return cg_borrowed(NULL);
+    }
+    p->local_base = slot;
+    p->nslots = slot + fn->nlocals;
+    p->use.read = calloc((size_t)fn->nlocals + 1, 1);
+    p->use.set = calloc((size_t)fn->nlocals + 1, 1);
+    use_expr(&p->use, e);
+
+    /* the outlined functions, emitted with the builder saved */
+    static const char *const kinds[] = {"?", "list", "dict", "sum", "min", "max", "any", "all", "sorted", "join"};
+    char name[400];
+    LLVMBasicBlockRef here = LLVMGetInsertBlock(B);
+    int n0 = (int)LLVMCountBasicBlocks(f->base.fn);
+    snprintf(name, sizeof name, "par:%s:%s@%d:%d.%d", fn->name, kinds[p->c->kind], e->line, e->col, n0);
+    size_t nl = strlen(name);
+    LLVMValueRef body = gen_body(f, p, name);
+    snprintf(name + nl, sizeof name - nl, ".init");
+    LLVMValueRef init = gen_init(g, p, name);
+    snprintf(name + nl, sizeof name - nl, ".combine");
+    LLVMValueRef comb = gen_combine(g, p, name);
+    snprintf(name + nl, sizeof name - nl, ".drop");
+    LLVMValueRef drop = p->c->kind == IR_COMP_LIST ? gen_drop(g, name) : LLVMConstNull(s->t_ptr);
+    snprintf(name + nl, sizeof name - nl, ".share");
+    LLVMValueRef share = gen_share(f, p, name);
+    LLVMPositionBuilderAtEnd(B, here);
+
+    /* env: closure, sources, copied locals */
+    cg_set_line(&f->base, e->line);
+    LLVMValueRef env = cg_alloca(&f->base, LLVMArrayType(s->t_i64, (unsigned)p->nslots), "penv");
+    LLVMBuildStore(B, f->env ? LLVMBuildPtrToInt(B, f->env, s->t_i64, "") : i64c(s, 0), env_ptr(s, env, 0));
+    cg_val held[16];
+    memset(held, 0, sizeof held);
+    int leaf = 0;
+    LLVMValueRef n = eval_sources(f, p, p->c->clauses[0].iter, env, &leaf, held);
+    for (int32_t i = 0; i < fn->nlocals; i++) {
+        const ir_local *l = fn->locals[i];
+        if (!p->use.read[i] || p->use.set[i] || l->type->kind == IR_T_NONE) continue;
+        LLVMValueRef v = LLVMBuildLoad2(B, cg_ltype(g, l->type), f->local_slot[i], "");
+        LLVMBuildStore(B, cg_to_slot(f, v, l->type), env_ptr(s, env, p->local_base + i));
+    }
+
+    /* rt_loop_desc: body env acc_size init combine drop grain share (8 words) */
+    LLVMTypeRef words = LLVMArrayType(s->t_i64, 8);
+    LLVMValueRef desc = cg_alloca(&f->base, words, "pdesc");
+    LLVMValueRef fields[8] = {body, env, i64c(s, 16), init, comb, drop,
+                              i64c(s, p->c->kind == IR_COMP_SUM && e->type->kind == IR_T_FLOAT ? 1024 : 1),
+                              share};
+    for (int k = 0; k < 8; k++) {
+        LLVMValueRef v = fields[k];
+        if (LLVMTypeOf(v) != s->t_i64) v = LLVMBuildPtrToInt(B, v, s->t_i64, "");
+        LLVMBuildStore(B, v, env_ptr(s, desc, k));
+    }
+    LLVMValueRef acc = cg_alloca(&f->base, LLVMArrayType(s->t_i64, 2), "pacc");
+    LLVMValueRef rargs[5] = {f->base.ctx, desc, i64c(s, 0), n, acc};
+    cg_call_rt(&f->base, "rt_reduce", rargs, 5);
+    for (int i = 0; i < p->nsrcs; i++)
+        if (held[i].owned) cg_release(f, &held[i], p->srcs[i].it->a->type);
+    free(p->use.read);
+    free(p->use.set);
+
+    const ir_type *t = e->type;
+    const ir_comp *c = p->c;
+    switch (c->kind) {
+    case IR_COMP_LIST: {
+        LLVMValueRef xs0 = LLVMBuildLoad2(B, s->t_ptr, acc, "");
+        LLVMBasicBlockRef cur = LLVMGetInsertBlock(B);
+        LLVMBasicBlockRef mk = cg_block(&f->base, "pl.empty"), fin = cg_block(&f->base, "pl.done");
+        LLVMBuildCondBr(B, LLVMBuildIsNull(B, xs0, ""), mk, fin);
+        LLVMPositionBuilderAtEnd(B, mk);
+        LLVMValueRef nargs[3] = {f->base.ctx, cg_type_desc(g, t), i64c(s, 0)};
+        LLVMValueRef nx = cg_call_rt(&f->base, "rt_list_new", nargs, 3);
+        LLVMBasicBlockRef mk_end = LLVMGetInsertBlock(B);
+        LLVMBuildBr(B, fin);
+        LLVMPositionBuilderAtEnd(B, fin);
+        LLVMValueRef xs = LLVMBuildPhi(B, s->t_ptr, "");
+        LLVMValueRef inv[2] = {xs0, nx};
+        LLVMBasicBlockRef inb[2] = {cur, mk_end};
+        LLVMAddIncoming(xs, inv, inb, 2);
+        return cg_owned(f, xs, t);
+    }
+    case IR_COMP_SUM: {
+        LLVMValueRef a = LLVMBuildLoad2(B, cg_ltype(g, t), acc, "");
+        cg_val init0 = c->init ? cg_expr(f, c->init)
+                               : cg_borrowed(t->kind == IR_T_FLOAT ? LLVMConstReal(s->t_f64, 0.0) : i64c(s, 0));
+        cg_set_line(&f->base, e->line);
+        return cg_borrowed(t->kind == IR_T_FLOAT ? LLVMBuildFAdd(B, init0.v, a, "") : cg_int_add(&f->base, init0.v, a));
+    }
+    case IR_COMP_MIN:
+    case IR_COMP_MAX: {
+        LLVMValueRef have = LLVMBuildLoad2(B, s->t_i64, acc, "");
+        LLVMValueRef best = LLVMBuildLoad2(B, cg_ltype(g, t), env_ptr(s, acc, 1), "");
+        LLVMValueRef empty = LLVMBuildICmp(B, LLVMIntEQ, have, i64c(s, 0), "");
+        if (!c->init) {
+            cg_set_line(&f->base, e->line);
+            cg_raise_if(&f->base, empty, PF_EXC_VALUE,
+                        c->kind == IR_COMP_MIN ? "min() arg is an empty sequence" : "max() arg is an empty sequence");
+            return cg_borrowed(best);
+        }
+        LLVMBasicBlockRef cur = LLVMGetInsertBlock(B);
+        LLVMBasicBlockRef dflt = cg_block(&f->base, "pm.default"), fin = cg_block(&f->base, "pm.done");
+        LLVMBuildCondBr(B, empty, dflt, fin);
+        LLVMPositionBuilderAtEnd(B, dflt);
+        cg_val d = cg_expr(f, c->init);
+        LLVMBasicBlockRef dend = LLVMGetInsertBlock(B);
+        LLVMBuildBr(B, fin);
+        LLVMPositionBuilderAtEnd(B, fin);
+        LLVMValueRef r = LLVMBuildPhi(B, cg_ltype(g, t), "");
+        LLVMValueRef inv[2] = {best, d.v};
+        LLVMBasicBlockRef inb[2] = {cur, dend};
+        LLVMAddIncoming(r, inv, inb, 2);
+        return cg_borrowed(r);
+    }
+    default: cg_fail(g, "codegen: parallel comprehension of an unsupported kind"); return cg_borrowed(NULL);
+    }
+}
