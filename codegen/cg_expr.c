@@ -1003,8 +1003,13 @@ cg_val cg_expr(cg_gfn *f, const ir_expr *e) {
             line(f, e);
             return cg_borrowed(cg_int_truediv(&f->base, a.v, b.v));
         }
-        cg_val a = cg_expr(f, e->args[0]);
-        cg_val b = cg_expr(f, e->args[1]);
+        cg_val a, b;
+        if (e->args[1]->par) { /* issue 6: b forked while a runs (codegen/cg_par.c) */
+            cg_par_operands(f, e->args[0], e->args[1], &a, &b);
+        } else {
+            a = cg_expr(f, e->args[0]);
+            b = cg_expr(f, e->args[1]);
+        }
         return cg_borrowed(binary(f, e, a.v, b.v));
     }
     case IR_E_COMPARE: return compare(f, e);

@@ -612,3 +612,112 @@ cg_val cg_par_comp(cg_gfn *f, const ir_expr *e) {
     default: cg_fail(g, "codegen: parallel comprehension of an unsupported kind"); return cg_borrowed(NULL);
     }
 }
+
+/* ---- forks: `a OP b` with b a call marked par ---------------------------------------------------- */
+
+/* void thunk(ctx, env, result): *result = b.func(ctx, args from env) */
+static LLVMValueRef gen_thunk(cg_gen *g, const ir_expr *b, const char *name) {
+    cg_state *s = &g->s;
+    LLVMTypeRef params[3] = {s->t_ptr, s->t_ptr, s->t_ptr};
+    cg_gfn F;
+    LLVMValueRef fn = helper(g, name, params, 3, &F);
+    cg_gfn *f = &F;
+    LLVMValueRef env = LLVMGetParam(fn, 1);
+    LLVMValueRef args[9];
+    args[0] = LLVMGetParam(fn, 0);
+    for (int32_t k = 0; k < b->nargs; k++) {
+        const ir_type *t = b->func->params[k]->type;
+        args[k + 1] = cg_from_slot(f, LLVMBuildLoad2(B, s->t_i64, env_ptr(s, env, k), ""), t);
+    }
+    LLVMValueRef r = LLVMBuildCall2(B, g->fn_type[b->func->id], g->fn[b->func->id], args, (unsigned)b->nargs + 1, "");
+    LLVMBuildStore(B, cg_to_slot(f, r, b->type), LLVMGetParam(fn, 2));
+    LLVMBuildRetVoid(B);
+    return fn;
+}
+
+/* void share(ctx, env): the object arguments become shared when the fork is promoted */
+static LLVMValueRef gen_fork_share(cg_gen *g, const ir_expr *b, const char *name) {
+    cg_state *s = &g->s;
+    bool any = false;
+    for (int32_t k = 0; k < b->nargs; k++) any |= cg_is_obj(b->args[k]->type);
+    if (!any) return LLVMConstNull(s->t_ptr);
+    LLVMTypeRef params[2] = {s->t_ptr, s->t_ptr};
+    cg_gfn F;
+    LLVMValueRef fn = helper(g, name, params, 2, &F);
+    LLVMTypeRef ty;
+    LLVMValueRef sh = cg_rtfn(s, cg_rtfn_id("rt_share"), &ty);
+    for (int32_t k = 0; k < b->nargs; k++) {
+        if (!cg_is_obj(b->args[k]->type)) continue;
+        LLVMValueRef v = LLVMBuildIntToPtr(B, LLVMBuildLoad2(B, s->t_i64, env_ptr(s, LLVMGetParam(fn, 1), k), ""),
+                                           s->t_ptr, "");
+        LLVMBuildCall2(B, ty, sh, &v, 1, "");
+    }
+    LLVMBuildRetVoid(B);
+    return fn;
+}
+
+void cg_par_operands(cg_gfn *f, const ir_expr *a, const ir_expr *b, cg_val *av, cg_val *bv) {
+    cg_gen *g = f->g;
+    cg_state *s = &g->s;
+    char name[400];
+    LLVMBasicBlockRef here = LLVMGetInsertBlock(B);
+    snprintf(name, sizeof name, "par:%s:fork@%d:%d.%u", f->ir->name, b->line, b->col,
+             LLVMCountBasicBlocks(f->base.fn));
+    size_t nl = strlen(name);
+    LLVMValueRef thunk = gen_thunk(g, b, name);
+    snprintf(name + nl, sizeof name - nl, ".share");
+    LLVMValueRef share = gen_fork_share(g, b, name);
+    LLVMPositionBuilderAtEnd(B, here);
+
+    /* the pending call's arguments (simple expressions: ir/par.c), its result slot, the mark */
+    LLVMValueRef env = cg_alloca(&f->base, LLVMArrayType(s->t_i64, (unsigned)(b->nargs + 1)), "fenv");
+    for (int32_t k = 0; k < b->nargs; k++) {
+        cg_val v = cg_expr(f, b->args[k]);
+        LLVMBuildStore(B, cg_to_slot(f, v.v, b->args[k]->type), env_ptr(s, env, k));
+        cg_release(f, &v, b->args[k]->type); /* simple args are borrowed locals or scalars */
+    }
+    LLVMValueRef res = cg_alloca(&f->base, s->t_i64, "fres");
+    LLVMValueRef fork = cg_alloca(&f->base, LLVMArrayType(s->t_i64, 6), "fork");
+    LLVMValueRef fields[4] = {thunk, env, res, share};
+    for (int k = 0; k < 4; k++) LLVMBuildStore(B, LLVMBuildPtrToInt(B, fields[k], s->t_i64, ""), env_ptr(s, fork, k + 1));
+    LLVMValueRef pargs[2] = {f->base.ctx, fork};
+    cg_call_rt(&f->base, "rt_fork_push_call", pargs, 2);
+
+    /* the first operand; if it raises, pop (and join, cancelling) the mark on the way out */
+    LLVMBasicBlockRef saved = f->base.unwind, fu = cg_block(&f->base, "fork.unwind");
+    f->base.unwind = fu;
+    *av = cg_expr(f, a);
+    f->base.unwind = saved;
+    LLVMBasicBlockRef after_a = LLVMGetInsertBlock(B);
+    LLVMPositionBuilderAtEnd(B, fu);
+    LLVMValueRef up = cg_call_rt(&f->base, "rt_mark_pop_call", pargs, 2);
+    LLVMBasicBlockRef ujoin = cg_block(&f->base, "fork.ujoin");
+    LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, up, LLVMConstInt(s->t_i32, 0, 0), ""), ujoin, saved);
+    LLVMPositionBuilderAtEnd(B, ujoin);
+    cg_call_rt(&f->base, "rt_fork_join", pargs, 2);
+    LLVMBuildBr(B, saved);
+
+    /* never promoted: run b here; promoted: join by helping */
+    LLVMPositionBuilderAtEnd(B, after_a);
+    LLVMValueRef popped = cg_call_rt(&f->base, "rt_mark_pop_call", pargs, 2);
+    LLVMBasicBlockRef inl = cg_block(&f->base, "fork.inline"), joined = cg_block(&f->base, "fork.join");
+    LLVMBasicBlockRef done = cg_block(&f->base, "fork.done");
+    LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, popped, LLVMConstInt(s->t_i32, 0, 0), ""), inl, joined);
+    LLVMPositionBuilderAtEnd(B, inl);
+    cg_val vi = cg_expr(f, b);
+    LLVMBasicBlockRef inl_end = LLVMGetInsertBlock(B);
+    LLVMBuildBr(B, done);
+    LLVMPositionBuilderAtEnd(B, joined);
+    cg_set_line(&f->base, b->line);
+    cg_call_rt(&f->base, "rt_fork_join", pargs, 2);
+    cg_check_exc(&f->base);
+    LLVMValueRef vj = cg_from_slot(f, LLVMBuildLoad2(B, s->t_i64, res, ""), b->type);
+    LLVMBasicBlockRef j_end = LLVMGetInsertBlock(B);
+    LLVMBuildBr(B, done);
+    LLVMPositionBuilderAtEnd(B, done);
+    LLVMValueRef phi = LLVMBuildPhi(B, cg_ltype(g, b->type), "forked");
+    LLVMValueRef inv[2] = {vi.v, vj};
+    LLVMBasicBlockRef inb[2] = {inl_end, j_end};
+    LLVMAddIncoming(phi, inv, inb, 2);
+    *bv = cg_borrowed(phi);
+}

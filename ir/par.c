@@ -147,10 +147,54 @@ static const char *comp_problem(par_st *p, const ir_expr *e) {
 
 static void walk_block(par_st *p, const ir_block *b);
 
+/* An argument of a forked call: evaluated before the first operand runs, so it must be cheap,
+ * effect-free and unable to fail in practice (locals, constants, int/float arithmetic on them). */
+static bool simple_arg(const ir_expr *a) {
+    switch (a->kind) {
+    case IR_E_INT:
+    case IR_E_FLOAT:
+    case IR_E_BOOL:
+    case IR_E_LOCAL: return true;
+    case IR_E_CONVERT: return simple_arg(a->args[0]);
+    case IR_E_BINARY:
+        return (a->op == IR_OP_ADD || a->op == IR_OP_SUB || a->op == IR_OP_MUL) && simple_arg(a->args[0]) &&
+               simple_arg(a->args[1]);
+    default: return false;
+    }
+}
+
+static bool scalar(const ir_type *t) { return t->kind == IR_T_INT || t->kind == IR_T_FLOAT || t->kind == IR_T_BOOL; }
+
+/* Why the call b in `a OP b` cannot be forked (run while a runs), or NULL. */
+static const char *fork_problem(par_st *p, const ir_expr *a, const ir_expr *b) {
+    if (b->kind != IR_E_CALL || a->kind != IR_E_CALL) return "not two calls";
+    if (b->env || !b->func || b->func->extern_sym) return "the second call is a closure or extern call";
+    if (p->impure[b->func->id]) return "the second call prints or uses random/time";
+    if (!scalar(b->type)) return "the second call does not return a number";
+    if (b->nargs > 8) return "too many arguments";
+    for (int32_t i = 0; i < b->nargs; i++)
+        if (!simple_arg(b->args[i])) return "an argument of the second call is not a simple expression";
+    return NULL;
+}
+
 static void walk_expr(par_st *p, ir_expr *e) {
     if (!e) return;
     for (int32_t i = 0; i < e->nargs; i++) walk_expr(p, e->args[i]);
     walk_expr(p, e->env);
+    if (e->kind == IR_E_BINARY && e->args[0]->kind == IR_E_CALL && e->args[1]->kind == IR_E_CALL) {
+        const char *why = fork_problem(p, e->args[0], e->args[1]);
+        e->args[1]->par = why == NULL;
+        p->nmarked += why == NULL;
+        if (p->out) {
+            const char *file = p->cur->src ? p->cur->src->name : "?";
+            const char *fnm = p->cur->src_name ? p->cur->src_name : p->cur->name;
+            if (why)
+                fprintf(p->out, "%s:%d:%d: sequential: calls in %s: %s\n", file, e->line, e->col, fnm, why);
+            else
+                fprintf(p->out, "%s:%d:%d: parallel: fork of the call to %s while the first operand runs, in %s\n",
+                        file, e->args[1]->line, e->args[1]->col, e->args[1]->func->src_name, fnm);
+        }
+    }
     if (e->kind != IR_E_COMP) return;
     ir_comp *c = e->comp;
     for (int32_t i = 0; i < c->nclauses; i++) {
