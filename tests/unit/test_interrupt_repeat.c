@@ -5,7 +5,9 @@
  * rt_cancel_run after a varying delay. Every run must end RT_INTERRUPTED with an Interrupted
  * exception carrying a traceback. Leaks are checked by the ASan build (-DPF_SANITIZE=address), whose
  * LeakSanitizer fails the test at exit if any reference held by an interrupted frame was not freed
- * (1000 runs: a single leaked object per run is reported a thousand times). */
+ * (1000 runs: a single leaked object per run is reported a thousand times). Prints the latency from
+ * rt_cancel_run to the return of rt_run (every task unwound and joined), p50/p99: a measurement
+ * for bench/README, not a pass/fail limit. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
@@ -113,7 +115,19 @@ typedef struct run_state {
     void (*entry)(pf_ctx *);
     _Atomic int started;
     long delay_ns; /* how long after the entry started the host cancels */
+    int64_t cancel_ns; /* when rt_cancel_run was called (CLOCK_MONOTONIC) */
 } run_state;
+
+static int64_t now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+static int cmp_i64(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
 
 static void run_main(pf_ctx *ctx, void *arg) {
     run_state *s = arg;
@@ -128,12 +142,13 @@ static void *canceller(void *arg) {
         struct timespec t = {0, s->delay_ns};
         nanosleep(&t, NULL);
     }
+    s->cancel_ns = now_ns();
     rt_cancel_run(s->rt);
     return NULL;
 }
 
 /* One interrupted run; returns false (and counts a failure) when it did not end as it must. */
-static bool one_run(rt_runtime *rt, const compiled *c, long delay_ns) {
+static bool one_run(rt_runtime *rt, const compiled *c, long delay_ns, int64_t *latency_ns) {
     run_state s = {.rt = rt, .entry = c->entry, .delay_ns = delay_ns};
     atomic_init(&s.started, 0);
     pthread_t th;
@@ -143,7 +158,9 @@ static bool one_run(rt_runtime *rt, const compiled *c, long delay_ns) {
     }
     struct pf_exc *exc = NULL;
     rt_status st = rt_run(rt, run_main, &s, &exc);
+    int64_t end = now_ns();
     pthread_join(th, NULL);
+    *latency_ns = end - s.cancel_ns;
     bool ok = st == RT_INTERRUPTED && exc && exc != RT_EXC_INTERRUPTED &&
               exc->kind == PF_EXC_INTERRUPTED && exc->nframes >= 1;
     if (!ok) {
@@ -180,10 +197,18 @@ int main(void) {
         rt_runtime *rt = rt_open(&o);
         CHECK(rt != NULL);
         if (!rt) break;
-        int n = threads == 4 ? 600 : 400;
-        for (int i = 0; i < n && failures < 10; i++, total++)
-            one_run(rt, &c[i % NPROG], (i * 37 % 11) * 20000L); /* cancel 0 .. 200 µs after start */
-        printf("threads %d: %d interrupted runs\n", threads, n);
+        enum { N = 600 };
+        int n = threads == 4 ? N : 400;
+        int64_t lat[NPROG][N / NPROG + 1];
+        for (int i = 0; i < n && failures < 10; i++, total++) /* cancel 0 .. 200 µs after start */
+            one_run(rt, &c[i % NPROG], (i * 37 % 11) * 20000L, &lat[i % NPROG][i / NPROG]);
+        printf("threads %d: %d interrupted runs; rt_cancel_run -> rt_run returned:\n", threads, n);
+        for (int p = 0; p < NPROG && failures == 0; p++) {
+            int k = (n - p + NPROG - 1) / NPROG;
+            qsort(lat[p], (size_t)k, sizeof lat[p][0], cmp_i64);
+            printf("  prog%d: p50 %.1f us  p99 %.1f us  max %.1f us (%d runs)\n", p,
+                   lat[p][k / 2] / 1e3, lat[p][(k * 99) / 100] / 1e3, lat[p][k - 1] / 1e3, k);
+        }
         rt_close(rt);
     }
     printf("%d interrupted runs\n", total);
