@@ -1,7 +1,8 @@
 /* pfc run: the `run` command. Reads a .pf file, lexes and parses it, builds and checks the typed
  * IR, lowers it to LLVM (codegen/), JIT-compiles it and runs its entry on a pf_ctx; prints
  * diagnostics (exit 2) or an uncaught exception's traceback (exit 1), flushes output, exits 0.
- * Options: --threads N, --timeout S, --stats, --trace F (accepted), --emit-ir, --emit-llvm. */
+ * Options: --threads N, --timeout S, --stats, --trace F (accepted), --emit-ir, --emit-llvm,
+ * --explain (parallelism decisions on stderr, ir/par.c), --no-par (same as PF_NOPAR=1). */
 #include "codegen/codegen.h"
 #include "driver/driver.h"
 #include "driver/interrupt.h"
@@ -18,7 +19,7 @@ typedef struct run_opts {
     const char *path;
     int threads;
     double timeout; /* --timeout S: seconds, 0 = none (driver/interrupt.c) */
-    bool emit_ir, emit_llvm, stats;
+    bool emit_ir, emit_llvm, stats, explain;
     int argc; /* program arguments after FILE */
     char **argv;
 } run_opts;
@@ -26,7 +27,7 @@ typedef struct run_opts {
 static int usage(const char *fmt, const char *arg) {
     fputs("pfc run: ", stderr);
     fprintf(stderr, fmt, arg);
-    fputs("\nusage: pfc run [--threads N] [--timeout S] [--emit-ir] [--emit-llvm] [--stats] FILE [args]\n", stderr);
+    fputs("\nusage: pfc run [--threads N] [--timeout S] [--emit-ir] [--emit-llvm] [--stats] [--explain] [--no-par] FILE [args]\n", stderr);
     return 2;
 }
 
@@ -57,6 +58,10 @@ static int parse_opts(int argc, char **argv, run_opts *o) {
             o->emit_llvm = true;
         } else if (strcmp(a, "--stats") == 0) {
             o->stats = true;
+        } else if (strcmp(a, "--explain") == 0) {
+            o->explain = true;
+        } else if (strcmp(a, "--no-par") == 0) {
+            setenv("PF_NOPAR", "1", 1); /* read by ir_build (ir/par.c) */
         } else {
             return usage("unknown option '%s'", a);
         }
@@ -134,6 +139,7 @@ int driver_run(int argc, char **argv) {
         pf_diags_print(&d, stderr);
         goto done;
     }
+    if (o.explain && !getenv("PF_NOPAR")) ir_par_analyze(prog, stderr);
     if (o.emit_ir) {
         ir_dump(prog, stdout);
         status = 0;

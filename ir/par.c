@@ -244,6 +244,11 @@ static void walk_iter(par_st *p, ir_iter *it) {
 static void walk_block(par_st *p, const ir_block *b) {
     for (int32_t i = 0; i < b->len; i++) {
         ir_stmt *st = b->items[i];
+        if (st->kind == IR_S_FOR && p->out)
+            fprintf(p->out, "%s:%d:%d: sequential: for loop in %s: statement loops are not parallelised yet "
+                    "(write the reduction as sum/min/max over a generator, or a comprehension)\n",
+                    p->cur->src ? p->cur->src->name : "?", st->line, st->col,
+                    p->cur->src_name ? p->cur->src_name : p->cur->name);
         walk_expr(p, st->expr);
         walk_expr(p, st->expr2);
         walk_iter(p, st->iter);
