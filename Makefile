@@ -13,8 +13,10 @@ build: setup
 demo: build
 	$(BUILD)/pfc run examples/nearest.pf
 
+# The whole suite, then the whole suite again under AddressSanitizer + LeakSanitizer (no leaks).
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory asan
 
 asan: setup
 	@cmake -S . -B build-asan -DPF_SANITIZE=address -DCMAKE_BUILD_TYPE=Debug >/dev/null
