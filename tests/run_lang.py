@@ -162,8 +162,26 @@ def check_run(pfc, path, exp):
     return problems
 
 
+# Runs a .pf file under python3 so that `import foo` finds a sibling foo.pf, as pfc does.
+PY_BOOTSTRAP = """
+import importlib.machinery, importlib.util, os, runpy, sys
+path = sys.argv[1]
+here = os.path.dirname(os.path.abspath(path))
+class PfFinder:
+    def find_spec(self, name, p=None, target=None):
+        f = os.path.join(here, name + ".pf")
+        if p is None and os.path.isfile(f):
+            return importlib.util.spec_from_file_location(
+                name, f, loader=importlib.machinery.SourceFileLoader(name, f))
+        return None
+sys.meta_path.insert(0, PfFinder())
+sys.argv = sys.argv[1:]
+runpy.run_path(path, run_name="__main__")
+"""
+
+
 def check_python(python, path, exp):
-    code, out, err = run([python, path])
+    code, out, err = run([python, "-c", PY_BOOTSTRAP, path])
     problems = []
     if exp.runtime is None and code != 0:
         problems.append(f"python3 exited {code} (is the test valid Python?); stderr:\n"
