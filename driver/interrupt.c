@@ -36,7 +36,11 @@ static void on_sigint(int sig) {
 
 /* The deadline thread: sleeps on a monotonic condition variable until the deadline or intr_stop.
  * After the deadline it cancels the run, and repeats the cancel every 10 ms until stopped: a cancel
- * that lands before rt_run has published its run group would otherwise be lost. */
+ * that lands before rt_run has published its run group would otherwise be lost, and a program that
+ * catches its interruption (bare `except:` in a loop) is interrupted again. If the run still has
+ * not ended HARD_GRACE_S seconds after the deadline (it swallows every interruption, or sits in a
+ * long runtime call that does not poll), the timeout is enforced by ending the process. */
+#define HARD_GRACE_S 2
 static void *deadline_main(void *arg) {
     intr_watch *w = arg;
     struct timespec t;
@@ -48,12 +52,19 @@ static void *deadline_main(void *arg) {
         t.tv_sec++;
         t.tv_nsec -= 1000000000L;
     }
+    int late = 0; /* 10 ms rounds since the deadline */
     pthread_mutex_lock(&w->mu);
     while (!w->stop) {
         if (pthread_cond_timedwait(&w->cv, &w->mu, &t) != ETIMEDOUT) continue;
         int none = INTR_NONE;
         atomic_compare_exchange_strong(&w->reason, &none, INTR_TIMEOUT);
         rt_cancel_run(w->rt);
+        if (++late > HARD_GRACE_S * 100) {
+            fflush(stdout);
+            fprintf(stderr, "pfc: timed out after %g s (the program did not stop when interrupted)\n",
+                    w->timeout_s);
+            _exit(124);
+        }
         t.tv_nsec += 10000000L; /* re-cancel in 10 ms if the run is still going */
         if (t.tv_nsec >= 1000000000L) {
             t.tv_sec++;

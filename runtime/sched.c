@@ -205,10 +205,15 @@ rt_group *rt_current_group(pf_ctx *ctx) {
 
 rt_runtime *rt_ctx_runtime(pf_ctx *ctx) { return ctx->worker ? ctx->worker->rt : NULL; }
 
+/* Cancelling the run again raises the interrupt bits again, so code that caught its interruption
+ * (a bare `except:`) is interrupted anew at its next poll: the driver's --timeout repeats it. */
 void rt_cancel_run(rt_runtime *rt) {
     rt_group *g = atomic_load_explicit(&rt->run_group, memory_order_acquire);
-    if (g)
-        rt_cancel_group(rt, g);
+    if (!g)
+        return;
+    rt_cancel_group(rt, g);
+    for (int i = 0; i < rt->n; i++)
+        atomic_fetch_or_explicit(&rt->w[i]->ctx.poll, PF_POLL_INTERRUPT, memory_order_release);
 }
 
 static void set_busy(rt_worker *w, int busy) {

@@ -114,7 +114,8 @@ rt_status rt_run(rt_runtime *rt, void (*main)(pf_ctx *ctx, void *arg), void *arg
                  struct pf_exc **exc_out);
 
 /* Cancel the current rt_run: every task of it is interrupted at its next poll. Async-signal-safe
- * (atomic stores only), so a SIGINT handler or a --timeout thread may call it. */
+ * (atomic stores only), so a SIGINT handler or a --timeout thread may call it. Calling it again
+ * interrupts again code that caught its interruption (bare `except:`). No effect between runs. */
 void rt_cancel_run(rt_runtime *rt);
 
 /* The cancellation group of the task running on ctx (each promoted or spawned task has its own,

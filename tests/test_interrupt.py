@@ -145,6 +145,41 @@ def main():
             check(r[0] == 130 and "second interrupt" in r[2],
                   f"--threads {threads}: a second SIGINT exits at once with 130", r)
 
+        # every loop shape polls: generators, dict comprehensions, nested comprehensions, map/lambda
+        shapes = ["print(sum(i % 7 for i in range(1 << 62)))",
+                  "print(len({i: i for i in range(1 << 62)}))",
+                  "print(any(i < 0 for i in range(1 << 62)))",
+                  "print(len([j for i in range(1 << 31) for j in range(1 << 31) if j < 0]))",
+                  "print(sum(map(lambda i: i % 7, range(1 << 62))))",
+                  "xs = [1, 2, 3]\nwhile len(xs) > 0:\n    xs = xs[1:] + xs[:1]\n"]
+        for k, src in enumerate(shapes):
+            path = os.path.join(d, f"shape{k}.pf")
+            with open(path, "w") as f:
+                f.write(src + "\n")
+            for threads in (1, 4):
+                r = finish(start(pfc, path, threads, ("--timeout", "0.3")))
+                check(r[0] == 124 and "timed out" in r[2],
+                      f"--timeout stops `{src.splitlines()[0]}` at --threads {threads}", r)
+        # the timeout's repeated cancel interrupts again code that caught the interruption once;
+        # code that swallows every interruption is ended anyway
+        swallow_once = os.path.join(d, "swallow_once.pf")
+        with open(swallow_once, "w") as f:
+            f.write(SPIN + "try:\n    print(spin(2))\nexcept BaseException:\n"
+                    "    print(\"swallowed once\")\nprint(spin(3))\n")
+        swallow_all = os.path.join(d, "swallow_all.pf")
+        with open(swallow_all, "w") as f:
+            f.write(SPIN + "k = 0\nwhile k >= 0:\n    try:\n        print(spin(2))\n"
+                    "    except BaseException:\n        k = k + 1\n")
+        for threads in (1, 4):
+            r = finish(start(pfc, swallow_once, threads, ("--timeout", "0.3")))
+            check(r[0] == 124 and r[1] == "swallowed once\n" and "timed out after 0.3 s" in r[2],
+                  f"--timeout interrupts again after `except BaseException` (--threads {threads})", r)
+            r = finish(start(pfc, swallow_all, threads, ("--timeout", "0.3")))
+            # (an interruption at the loop's own back-edge, outside the try, ends it normally)
+            check(r[0] == 124 and "pfc: timed out after 0.3 s" in r[2],
+                  f"--timeout ends a program that swallows every interruption (--threads {threads})",
+                  r)
+
         r = finish(start(pfc, paths["serial"], 1, ("--timeout", "0")))
         check(r[0] == 2 and "--timeout" in r[2], "--timeout 0 is a usage error", r)
         r = finish(start(pfc, paths["serial"], 1, ("--timeout", "abc")))
