@@ -12,6 +12,9 @@
 
 #define B (s->b)
 
+/* Loops of at most this many iterations run their outlined body directly (no rt_reduce). */
+#define PAR_CUTOFF 8
+
 /* ---- what the comprehension reads and assigns ------------------------------------------------- */
 
 typedef struct par_use {
@@ -293,7 +296,8 @@ static LLVMValueRef gen_body(cg_gfn *pf, const par_plan *p, const char *name) {
     LLVMPositionBuilderAtEnd(B, latch);
     LLVMValueRef i2 = LLVMBuildLoad2(B, s->t_i64, islot, "");
     LLVMBuildStore(B, LLVMBuildAdd(B, i2, i64c(s, 1), ""), islot);
-    cg_poll(&f->base);
+    /* no poll here: rt_reduce polls between blocks, calls poll at their entry, inner loops at
+     * their back-edges (and this loop stays vectorisable) */
     LLVMBuildBr(B, head);
 
     LLVMPositionBuilderAtEnd(B, f->fn_unwind);
@@ -484,79 +488,35 @@ static LLVMValueRef eval_sources(cg_gfn *f, const par_plan *p, const ir_iter *it
     return cg_load_field(f, held[li].v, 8, s->t_i64);
 }
 
-cg_val cg_par_comp(cg_gfn *f, const ir_expr *e) {
+/* Source expressions cheap and effect-free enough to evaluate twice. */
+static bool simple_expr(const ir_expr *x) {
+    if (!x) return true;
+    switch (x->kind) {
+    case IR_E_INT:
+    case IR_E_LOCAL:
+    case IR_E_GLOBAL:
+    case IR_E_CAPTURE: return true;
+    case IR_E_CONVERT: return simple_expr(x->args[0]);
+    case IR_E_BINARY:
+        return (x->op == IR_OP_ADD || x->op == IR_OP_SUB || x->op == IR_OP_MUL) && simple_expr(x->args[0]) &&
+               simple_expr(x->args[1]);
+    case IR_E_OP: return x->op == IR_OP_LEN && simple_expr(x->args[0]);
+    default: return false;
+    }
+}
+
+static bool simple_source(const ir_iter *it) {
+    if (!simple_expr(it->a) || !simple_expr(it->b) || !simple_expr(it->c)) return false;
+    for (int32_t k = 0; k < it->nsubs; k++)
+        if (!simple_source(it->subs[k])) return false;
+    return true;
+}
+
+/* The comprehension's value from the reduction's accumulator. */
+static cg_val par_result(cg_gfn *f, const par_plan *p, LLVMValueRef acc) {
     cg_gen *g = f->g;
     cg_state *s = &g->s;
-    const ir_func *fn = f->ir;
-    par_plan P;
-    memset(&P, 0, sizeof P);
-    par_plan *p = &P;
-    p->e = e;
-    p->c = e->comp;
-    p->enum_slot = -1;
-    int slot = 1; /* slot 0: the closure */
-    if (!plan_sources(p, p->c->clauses[0].iter, &slot)) {
-        cg_fail(g, "codegen: parallel comprehension source too complex");
-        return cg_borrowed(NULL);
-    }
-    p->local_base = slot;
-    p->nslots = slot + fn->nlocals;
-    p->use.read = calloc((size_t)fn->nlocals + 1, 1);
-    p->use.set = calloc((size_t)fn->nlocals + 1, 1);
-    use_expr(&p->use, e);
-
-    /* the outlined functions, emitted with the builder saved */
-    static const char *const kinds[] = {"?", "list", "dict", "sum", "min", "max", "any", "all", "sorted", "join"};
-    char name[400];
-    LLVMBasicBlockRef here = LLVMGetInsertBlock(B);
-    int n0 = (int)LLVMCountBasicBlocks(f->base.fn);
-    snprintf(name, sizeof name, "par:%s:%s@%d:%d.%d", fn->name, kinds[p->c->kind], e->line, e->col, n0);
-    size_t nl = strlen(name);
-    LLVMValueRef body = gen_body(f, p, name);
-    snprintf(name + nl, sizeof name - nl, ".init");
-    LLVMValueRef init = gen_init(g, p, name);
-    snprintf(name + nl, sizeof name - nl, ".combine");
-    LLVMValueRef comb = gen_combine(g, p, name);
-    snprintf(name + nl, sizeof name - nl, ".drop");
-    LLVMValueRef drop = p->c->kind == IR_COMP_LIST ? gen_drop(g, name) : LLVMConstNull(s->t_ptr);
-    snprintf(name + nl, sizeof name - nl, ".share");
-    LLVMValueRef share = gen_share(f, p, name);
-    LLVMPositionBuilderAtEnd(B, here);
-
-    /* env: closure, sources, copied locals */
-    cg_set_line(&f->base, e->line);
-    LLVMValueRef env = cg_alloca(&f->base, LLVMArrayType(s->t_i64, (unsigned)p->nslots), "penv");
-    LLVMBuildStore(B, f->env ? LLVMBuildPtrToInt(B, f->env, s->t_i64, "") : i64c(s, 0), env_ptr(s, env, 0));
-    cg_val held[16];
-    memset(held, 0, sizeof held);
-    int leaf = 0;
-    LLVMValueRef n = eval_sources(f, p, p->c->clauses[0].iter, env, &leaf, held);
-    for (int32_t i = 0; i < fn->nlocals; i++) {
-        const ir_local *l = fn->locals[i];
-        if (!p->use.read[i] || p->use.set[i] || l->type->kind == IR_T_NONE) continue;
-        LLVMValueRef v = LLVMBuildLoad2(B, cg_ltype(g, l->type), f->local_slot[i], "");
-        LLVMBuildStore(B, cg_to_slot(f, v, l->type), env_ptr(s, env, p->local_base + i));
-    }
-
-    /* rt_loop_desc: body env acc_size init combine drop grain share (8 words) */
-    LLVMTypeRef words = LLVMArrayType(s->t_i64, 8);
-    LLVMValueRef desc = cg_alloca(&f->base, words, "pdesc");
-    LLVMValueRef fields[8] = {body, env, i64c(s, 16), init, comb, drop,
-                              i64c(s, p->c->kind == IR_COMP_SUM && e->type->kind == IR_T_FLOAT ? 1024 : 1),
-                              share};
-    for (int k = 0; k < 8; k++) {
-        LLVMValueRef v = fields[k];
-        if (LLVMTypeOf(v) != s->t_i64) v = LLVMBuildPtrToInt(B, v, s->t_i64, "");
-        LLVMBuildStore(B, v, env_ptr(s, desc, k));
-    }
-    LLVMValueRef acc = cg_alloca(&f->base, LLVMArrayType(s->t_i64, 2), "pacc");
-    LLVMValueRef rargs[5] = {f->base.ctx, desc, i64c(s, 0), n, acc};
-    cg_call_rt(&f->base, "rt_reduce", rargs, 5);
-    for (int i = 0; i < p->nsrcs; i++)
-        if (held[i].owned) cg_release(f, &held[i], p->srcs[i].it->a->type);
-    free(p->use.read);
-    free(p->use.set);
-
+    const ir_expr *e = p->e;
     const ir_type *t = e->type;
     const ir_comp *c = p->c;
     switch (c->kind) {
@@ -611,6 +571,149 @@ cg_val cg_par_comp(cg_gfn *f, const ir_expr *e) {
     }
     default: cg_fail(g, "codegen: parallel comprehension of an unsupported kind"); return cg_borrowed(NULL);
     }
+}
+
+cg_val cg_par_comp(cg_gfn *f, const ir_expr *e) {
+    cg_gen *g = f->g;
+    cg_state *s = &g->s;
+    const ir_func *fn = f->ir;
+    par_plan P;
+    memset(&P, 0, sizeof P);
+    par_plan *p = &P;
+    p->e = e;
+    p->c = e->comp;
+    p->enum_slot = -1;
+    int slot = 1; /* slot 0: the closure */
+    if (!plan_sources(p, p->c->clauses[0].iter, &slot)) {
+        cg_fail(g, "codegen: parallel comprehension source too complex");
+        return cg_borrowed(NULL);
+    }
+    p->local_base = slot;
+    p->nslots = slot + fn->nlocals;
+    p->use.read = calloc((size_t)fn->nlocals + 1, 1);
+    p->use.set = calloc((size_t)fn->nlocals + 1, 1);
+    use_expr(&p->use, e);
+
+    /* the outlined functions, emitted with the builder saved */
+    static const char *const kinds[] = {"?", "list", "dict", "sum", "min", "max", "any", "all", "sorted", "join"};
+    char name[400];
+    LLVMBasicBlockRef here = LLVMGetInsertBlock(B);
+    int n0 = (int)LLVMCountBasicBlocks(f->base.fn);
+    snprintf(name, sizeof name, "par:%s:%s@%d:%d.%d", fn->name, kinds[p->c->kind], e->line, e->col, n0);
+    size_t nl = strlen(name);
+    LLVMValueRef body = gen_body(f, p, name);
+    snprintf(name + nl, sizeof name - nl, ".init");
+    LLVMValueRef init = gen_init(g, p, name);
+    snprintf(name + nl, sizeof name - nl, ".combine");
+    LLVMValueRef comb = gen_combine(g, p, name);
+    snprintf(name + nl, sizeof name - nl, ".drop");
+    LLVMValueRef drop = p->c->kind == IR_COMP_LIST ? gen_drop(g, name) : LLVMConstNull(s->t_ptr);
+    snprintf(name + nl, sizeof name - nl, ".share");
+    LLVMValueRef share = gen_share(f, p, name);
+    LLVMPositionBuilderAtEnd(B, here);
+
+    /* env: closure, sources, copied locals */
+    cg_set_line(&f->base, e->line);
+    LLVMValueRef env = cg_alloca(&f->base, LLVMArrayType(s->t_i64, (unsigned)p->nslots), "penv");
+    LLVMBuildStore(B, f->env ? LLVMBuildPtrToInt(B, f->env, s->t_i64, "") : i64c(s, 0), env_ptr(s, env, 0));
+    cg_val held[16];
+    memset(held, 0, sizeof held);
+    int leaf = 0;
+    LLVMValueRef n = eval_sources(f, p, p->c->clauses[0].iter, env, &leaf, held);
+    /* short loops with sources that are cheap to evaluate again take the ordinary sequential
+     * lowering (same result: at most one block) */
+    LLVMBasicBlockRef seq_final = NULL;
+    LLVMValueRef common = NULL;
+    if (simple_source(p->c->clauses[0].iter)) {
+        int64_t cut = p->c->kind == IR_COMP_SUM && e->type->kind == IR_T_FLOAT ? 1024 : PAR_CUTOFF;
+        seq_final = cg_block(&f->base, "par.final");
+        common = cg_is_obj(e->type) ? cg_temp_slot(f) : cg_alloca(&f->base, cg_ltype(g, e->type), "pres");
+        LLVMBasicBlockRef seqb = cg_block(&f->base, "par.seq"), parb = cg_block(&f->base, "par.par");
+        LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntSLE, n, i64c(s, cut), ""), seqb, parb);
+        LLVMPositionBuilderAtEnd(B, seqb);
+        ir_comp *mc = (ir_comp *)p->c; /* lowered once more without par, then restored */
+        mc->par = false;
+        cg_val rs = cg_comp(f, e);
+        mc->par = true;
+        if (cg_is_obj(e->type)) LLVMBuildStore(B, cg_take(f, &rs, e->type), common);
+        else LLVMBuildStore(B, rs.v, common);
+        LLVMBuildBr(B, seq_final);
+        LLVMPositionBuilderAtEnd(B, parb);
+    }
+    for (int32_t i = 0; i < fn->nlocals; i++) {
+        const ir_local *l = fn->locals[i];
+        if (!p->use.read[i] || p->use.set[i] || l->type->kind == IR_T_NONE) continue;
+        LLVMValueRef v = LLVMBuildLoad2(B, cg_ltype(g, l->type), f->local_slot[i], "");
+        LLVMBuildStore(B, cg_to_slot(f, v, l->type), env_ptr(s, env, p->local_base + i));
+    }
+
+    /* rt_loop_desc: body env acc_size init combine drop grain share (8 words) */
+    LLVMTypeRef words = LLVMArrayType(s->t_i64, 8);
+    LLVMValueRef desc = cg_alloca(&f->base, words, "pdesc");
+    /* grain: float sums in DESIGN.md's fixed blocks of 1024; otherwise at most ~256 blocks, so
+     * cheap bodies do not pay a call and a partial per few iterations (a function of n only) */
+    LLVMValueRef grain = i64c(s, 1024);
+    if (!(p->c->kind == IR_COMP_SUM && e->type->kind == IR_T_FLOAT)) {
+        LLVMValueRef q = LLVMBuildAShr(B, n, i64c(s, 8), "");
+        grain = LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntSGT, q, i64c(s, 1), ""), q, i64c(s, 1), "grain");
+    }
+    LLVMValueRef fields[8] = {body, env, i64c(s, 16), init, comb, drop, grain, share};
+    for (int k = 0; k < 8; k++) {
+        LLVMValueRef v = fields[k];
+        if (LLVMTypeOf(v) != s->t_i64) v = LLVMBuildPtrToInt(B, v, s->t_i64, "");
+        LLVMBuildStore(B, v, env_ptr(s, desc, k));
+    }
+    LLVMValueRef acc = cg_alloca(&f->base, LLVMArrayType(s->t_i64, 2), "pacc");
+    /* short loops (fewer than PAR_CUTOFF iterations, or one float-sum block) run the body
+     * directly: the same result as rt_reduce with one block, without its setup */
+    int64_t cutoff = p->c->kind == IR_COMP_SUM && e->type->kind == IR_T_FLOAT ? 1024 : PAR_CUTOFF;
+    LLVMBasicBlockRef direct = cg_block(&f->base, "par.direct"), pooled = cg_block(&f->base, "par.reduce");
+    LLVMBasicBlockRef merged = cg_block(&f->base, "par.merged");
+    /* (when the sequential lowering already took the short loops, this test is always false) */
+    if (seq_final)
+        LLVMBuildBr(B, pooled);
+    else
+        LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntSLE, n, i64c(s, cutoff), ""), direct, pooled);
+    LLVMPositionBuilderAtEnd(B, direct);
+    {
+        LLVMValueRef iargs[2] = {env, acc};
+        LLVMBuildCall2(B, LLVMGlobalGetValueType(init), init, iargs, 2, "");
+        LLVMValueRef bargs[5] = {f->base.ctx, env, i64c(s, 0), n, acc};
+        LLVMBuildCall2(B, LLVMGlobalGetValueType(body), body, bargs, 5, "");
+        LLVMValueRef exc = LLVMBuildLoad2(B, s->t_ptr, LLVMBuildStructGEP2(B, s->t_ctx, f->base.ctx, 1, ""), "");
+        LLVMBasicBlockRef failed = cg_block(&f->base, "par.dfail");
+        LLVMBuildCondBr(B, LLVMBuildIsNotNull(B, exc, ""), failed, merged);
+        LLVMPositionBuilderAtEnd(B, failed);
+        if (p->c->kind == IR_COMP_LIST) LLVMBuildCall2(B, LLVMGlobalGetValueType(drop), drop, iargs, 2, "");
+        LLVMBuildBr(B, f->base.unwind);
+    }
+    LLVMPositionBuilderAtEnd(B, pooled);
+    LLVMValueRef rargs[5] = {f->base.ctx, desc, i64c(s, 0), n, acc};
+    cg_call_rt(&f->base, "rt_reduce", rargs, 5);
+    LLVMBuildBr(B, merged);
+    LLVMPositionBuilderAtEnd(B, merged);
+
+    cg_val rp = par_result(f, p, acc);
+    if (!seq_final) {
+        for (int i = 0; i < p->nsrcs; i++)
+            if (held[i].owned) cg_release(f, &held[i], p->srcs[i].it->a->type);
+        free(p->use.read);
+        free(p->use.set);
+        return rp;
+    }
+    /* both paths meet: one result slot (and one temp slot for an object) */
+    if (cg_is_obj(e->type)) LLVMBuildStore(B, cg_take(f, &rp, e->type), common);
+    else LLVMBuildStore(B, rp.v, common);
+    LLVMBuildBr(B, seq_final);
+    LLVMPositionBuilderAtEnd(B, seq_final);
+    for (int i = 0; i < p->nsrcs; i++)
+        if (held[i].owned) cg_release(f, &held[i], p->srcs[i].it->a->type);
+    free(p->use.read);
+    free(p->use.set);
+    LLVMValueRef v = LLVMBuildLoad2(B, cg_ltype(g, e->type), common, "");
+    if (!cg_is_obj(e->type)) return cg_borrowed(v);
+    cg_val r = {v, common, true};
+    return r;
 }
 
 /* ---- forks: `a OP b` with b a call marked par ---------------------------------------------------- */
