@@ -14,7 +14,10 @@
 
 /* The one piece of global mutable state, which a signal handler unavoidably needs: the watch that
  * SIGINT must reach, set by intr_start and cleared by intr_stop (NULL when no run is watched). It
- * is an atomic pointer, read by the handler with a lock-free load. */
+ * is an atomic pointer, read by the handler with a lock-free load. Ordering: the handler sets
+ * w->reason (seq_cst) before rt_cancel_run reads the run group; rt_run publishes the run group
+ * before the main task starts and calls intr_running, which reads w->reason (seq_cst): so either
+ * the handler's cancel finds the run, or intr_running sees the reason and cancels it. */
 static _Atomic(intr_watch *) active_watch;
 
 /* Async-signal-safe: atomics, rt_cancel_run (atomics only), write and _exit. */
@@ -139,6 +142,11 @@ intr_reason intr_stop(intr_watch *w) {
     intr_watch *me = w;
     atomic_compare_exchange_strong(&active_watch, &me, NULL);
     return (intr_reason)atomic_load(&w->reason);
+}
+
+void intr_running(void) {
+    intr_watch *w = atomic_load(&active_watch);
+    if (w && atomic_load(&w->reason) != INTR_NONE) rt_cancel_run(w->rt);
 }
 
 struct pf_exc *intr_exc_interrupt(void *ud, pf_ctx *ctx) {

@@ -44,6 +44,11 @@ int intr_start(intr_watch *w, rt_runtime *rt);
  * Returns why the run was interrupted (INTR_NONE if it was not). */
 intr_reason intr_stop(intr_watch *w);
 
+/* Called by the run's main function before the program starts (inside rt_run): a SIGINT that
+ * arrived after intr_start but before rt_run had published the run (when rt_cancel_run has no run
+ * to cancel) cancels the run now. No effect when no watch is active or nothing arrived. */
+void intr_running(void);
+
 /* rt_options.exc_interrupt hook (ud = the watch): a new owned exception, KeyboardInterrupt after
  * SIGINT, else the pf-internal Interrupted (timeouts, cancelled siblings). */
 struct pf_exc *intr_exc_interrupt(void *ud, pf_ctx *ctx);

@@ -77,6 +77,7 @@ static int parse_opts(int argc, char **argv, run_opts *o) {
  * returns the exit status: 0, or 1 after printing the uncaught exception's traceback. */
 static void run_main(pf_ctx *ctx, void *arg) {
     void (*entry)(pf_ctx *) = (void (*)(pf_ctx *))arg;
+    intr_running(); /* a SIGINT that came before the run existed cancels it now */
     entry(ctx);
     rt_out_flush(ctx);
 }
