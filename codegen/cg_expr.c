@@ -225,7 +225,13 @@ static LLVMValueRef binary(cg_gfn *f, const ir_expr *e, LLVMValueRef a, LLVMValu
     case IR_OP_ADD: return fl ? LLVMBuildFAdd(B, a, b, "") : cg_int_add(F, a, b);
     case IR_OP_SUB: return fl ? LLVMBuildFSub(B, a, b, "") : cg_int_sub(F, a, b);
     case IR_OP_MUL: return fl ? LLVMBuildFMul(B, a, b, "") : cg_int_mul(F, a, b);
-    case IR_OP_DIV: return fl ? cg_float_div(F, a, b) : cg_int_truediv(F, a, b);
+    case IR_OP_DIV:
+        if (fl && e->ival == 1) { /* int operands folded to float constants: int's message */
+            cg_raise_if(F, LLVMBuildFCmp(B, LLVMRealOEQ, b, LLVMConstReal(S->t_f64, 0.0), ""), PF_EXC_ZERODIV,
+                        "division by zero");
+            return LLVMBuildFDiv(B, a, b, "");
+        }
+        return fl ? cg_float_div(F, a, b) : cg_int_truediv(F, a, b);
     case IR_OP_FLOORDIV: return fl ? cg_float_floordiv(F, a, b) : cg_int_floordiv(F, a, b);
     case IR_OP_MOD: return fl ? cg_float_mod(F, a, b) : cg_int_mod(F, a, b);
     case IR_OP_POW:
