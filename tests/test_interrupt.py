@@ -67,7 +67,10 @@ def start(pfc, path, threads, extra=()):
     cmd = [pfc, "run", "--threads", str(threads), *extra, path]
     if shutil.which("stdbuf"):
         cmd = ["stdbuf", "-oL", *cmd]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = dict(os.environ)
+    # stdbuf preloads a library: an ASan-built pfc must not refuse to start because of it
+    env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"), "verify_asan_link_order=0"]))
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
 def finish(p):
