@@ -75,6 +75,19 @@
  * with boxed arguments (dynamic calls defeat inlining of `key=` and `map` bodies).
  * Runtime value of a FUNC type: a pf_closure (runtime/value.h) whose slots are the captures;
  * codegen may pass NULL for a FUNC type with no captures (nothing reads it).
+ *
+ * ## Design choice: capture by value, and where it would differ from Python (ir/latebind.c)
+ * A closure copies its captured values when the def/lambda is evaluated; Python reads the name
+ * when the closure is called. The two agree unless the name is bound again after the closure was
+ * made, so resolution rejects (at the rebinding, with a note at the closure) a def/lambda that
+ * captures a local name of the enclosing def or a comprehension variable, when that name is bound
+ * again (assignment, augmented assignment, for/comprehension target, def, except-as) either later
+ * in source order in the same scope, or anywhere in a loop/comprehension that encloses both (the
+ * next iteration rebinds it). Exempt: a lambda passed directly as a call argument (`key=lambda
+ * p: ...`, `map(lambda ...)`), which is called before the name changes in practice. Module-level
+ * names are globals, read when called as in Python, so only comprehension variables count there.
+ * Rejected alternative: capturing cells (late binding) — it makes every captured local a heap
+ * cell shared between threads, which immutable by-value capture avoids.
  */
 #ifndef PF_IR_H
 #define PF_IR_H

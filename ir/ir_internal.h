@@ -163,6 +163,7 @@ bool ty_homog_tuple(const ir_type *t);   /* tuple whose components all have one 
 /* resolve.c */
 bool rs_module(irb *b, modinfo *mi);     /* module table, defs, classes, captures, globals */
 gname *rs_lookup(modinfo *mi, const char *name);
+void rs_late_binding(irb *b, modinfo *mi); /* latebind.c: reject captures Python would read late */
 /* A builtin used as a value (`map(str, xs)` is fine without this, `fold(max, xs, 0)` is not):
  * a synthesized `lambda a: str(a)` / `lambda a, b: max(a, b)`, or NULL if it has no arity. */
 ir_fndef *rs_builtin_lambda(irb *b, modinfo *mi, const char *name, int32_t line, int32_t col);

@@ -660,5 +660,6 @@ bool rs_module(irb *b, modinfo *mi)
         }
     }
     scan_stmts(&sc, body);
+    rs_late_binding(b, mi);
     return true;
 }
