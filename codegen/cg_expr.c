@@ -615,6 +615,85 @@ static cg_val op(cg_gfn *f, const ir_expr *e) {
         r = rt_obj(f, e, e->op == IR_OP_STR_UPPER ? "rt_str_upper" : "rt_str_lower", args, 2);
         break;
     }
+    case IR_OP_STR_FIND_RANGE:
+    case IR_OP_STR_RFIND:
+    case IR_OP_STR_COUNT_RANGE: {
+        LLVMValueRef args[4] = {a0, a1, e->nargs > 2 ? opt_idx(f, &v[2]) : i64c(f, PF_NONE_IDX),
+                                e->nargs > 3 ? opt_idx(f, &v[3]) : i64c(f, PF_NONE_IDX)};
+        const char *fn = e->op == IR_OP_STR_FIND_RANGE ? "rt_str_find_range"
+                         : e->op == IR_OP_STR_RFIND    ? "rt_str_rfind_range"
+                                                       : "rt_str_count_range";
+        r = cg_borrowed(rt(f, fn, args, 4));
+        break;
+    }
+    case IR_OP_STR_COUNT: {
+        LLVMValueRef args[2] = {a0, a1};
+        r = cg_borrowed(rt(f, "rt_str_count", args, 2));
+        break;
+    }
+    case IR_OP_STR_INDEX_OF: {
+        LLVMValueRef args[3] = {CTX, a0, a1};
+        r = cg_borrowed(rt(f, "rt_str_index_of", args, 3));
+        break;
+    }
+    case IR_OP_STR_REPLACE_N: {
+        LLVMValueRef args[5] = {CTX, a0, a1, v[2].v, v[3].v};
+        r = rt_obj(f, e, "rt_str_replace_n", args, 5);
+        break;
+    }
+    case IR_OP_STR_SPLIT_N:
+    case IR_OP_STR_RSPLIT: {
+        LLVMValueRef args[4] = {CTX, a0, e->nargs > 1 ? opt_str(f, &v[1]) : LLVMConstNull(S->t_ptr),
+                                e->nargs > 2 && v[2].v ? v[2].v : i64c(f, -1)};
+        r = rt_obj(f, e, e->op == IR_OP_STR_SPLIT_N ? "rt_str_split" : "rt_str_rsplit", args, 4);
+        break;
+    }
+    case IR_OP_STR_SPLITLINES:
+    case IR_OP_STR_CAPITALIZE:
+    case IR_OP_STR_TITLE: {
+        LLVMValueRef args[2] = {CTX, a0};
+        const char *fn = e->op == IR_OP_STR_SPLITLINES ? "rt_str_splitlines"
+                         : e->op == IR_OP_STR_CAPITALIZE ? "rt_str_capitalize"
+                                                         : "rt_str_title";
+        r = rt_obj(f, e, fn, args, 2);
+        break;
+    }
+    case IR_OP_STR_ISDIGIT:
+    case IR_OP_STR_ISALPHA:
+    case IR_OP_STR_ISSPACE:
+    case IR_OP_STR_ISALNUM:
+    case IR_OP_STR_ISUPPER:
+    case IR_OP_STR_ISLOWER: {
+        const char *fn = e->op == IR_OP_STR_ISDIGIT   ? "rt_str_isdigit"
+                         : e->op == IR_OP_STR_ISALPHA ? "rt_str_isalpha"
+                         : e->op == IR_OP_STR_ISSPACE ? "rt_str_isspace"
+                         : e->op == IR_OP_STR_ISALNUM ? "rt_str_isalnum"
+                         : e->op == IR_OP_STR_ISUPPER ? "rt_str_isupper"
+                                                      : "rt_str_islower";
+        r = cg_borrowed(i64_to_bool(f, rt(f, fn, &a0, 1)));
+        break;
+    }
+    case IR_OP_STR_ZFILL: {
+        LLVMValueRef args[3] = {CTX, a0, a1};
+        r = rt_obj(f, e, "rt_str_zfill", args, 3);
+        break;
+    }
+    case IR_OP_STR_CENTER:
+    case IR_OP_STR_LJUST:
+    case IR_OP_STR_RJUST: {
+        LLVMValueRef args[4] = {CTX, a0, a1, e->nargs > 2 ? opt_str(f, &v[2]) : LLVMConstNull(S->t_ptr)};
+        const char *fn = e->op == IR_OP_STR_CENTER ? "rt_str_center"
+                         : e->op == IR_OP_STR_LJUST ? "rt_str_ljust"
+                                                    : "rt_str_rjust";
+        r = rt_obj(f, e, fn, args, 4);
+        break;
+    }
+    case IR_OP_STR_REMOVEPREFIX:
+    case IR_OP_STR_REMOVESUFFIX: {
+        LLVMValueRef args[3] = {CTX, a0, a1};
+        r = rt_obj(f, e, e->op == IR_OP_STR_REMOVEPREFIX ? "rt_str_removeprefix" : "rt_str_removesuffix", args, 3);
+        break;
+    }
     case IR_OP_LIST_CONCAT: {
         LLVMValueRef a = cg_take(f, &v[0], t0);
         LLVMValueRef args[3] = {CTX, a, a1};

@@ -97,6 +97,28 @@
     X(rt_str_replace, "p", "pppp", RAISE) \
     X(rt_str_split, "p", "pppl", RAISE) \
     X(rt_str_join, "p", "ppp", RAISE) \
+    X(rt_str_find_range, "l", "ppll", 0) \
+    X(rt_str_rfind_range, "l", "ppll", 0) \
+    X(rt_str_count_range, "l", "ppll", 0) \
+    X(rt_str_count, "l", "pp", 0) \
+    X(rt_str_index_of, "l", "ppp", RAISE) \
+    X(rt_str_replace_n, "p", "ppppl", RAISE) \
+    X(rt_str_rsplit, "p", "pppl", RAISE) \
+    X(rt_str_splitlines, "p", "pp", RAISE) \
+    X(rt_str_isdigit, "l", "p", 0) \
+    X(rt_str_isalpha, "l", "p", 0) \
+    X(rt_str_isalnum, "l", "p", 0) \
+    X(rt_str_isspace, "l", "p", 0) \
+    X(rt_str_isupper, "l", "p", 0) \
+    X(rt_str_islower, "l", "p", 0) \
+    X(rt_str_zfill, "p", "ppl", RAISE) \
+    X(rt_str_center, "p", "pplp", RAISE) \
+    X(rt_str_ljust, "p", "pplp", RAISE) \
+    X(rt_str_rjust, "p", "pplp", RAISE) \
+    X(rt_str_capitalize, "p", "pp", RAISE) \
+    X(rt_str_title, "p", "pp", RAISE) \
+    X(rt_str_removeprefix, "p", "ppp", RAISE) \
+    X(rt_str_removesuffix, "p", "ppp", RAISE) \
     X(rt_str_next_char, "p", "ppp", RAISE) \
     X(rt_format, "p", "plpp", RAISE) \
     /* lists */ \
