@@ -11,6 +11,7 @@ typedef struct ev {
     bool capture;
     const char *name;
     int32_t key, line, col;
+    int32_t stmt; /* the statement it belongs to (a recursive `f = lambda: f(..)` is not a rebinding) */
     const ir_fndef *fn; /* capture: the closure */
     int32_t *loops, nloops;
 } ev;
@@ -22,6 +23,7 @@ typedef struct walk {
     modinfo *mi;
     const ir_fndef *scope; /* NULL: module level (its names are globals, read late as in Python) */
     int32_t *next_id;
+    int32_t stmt; /* id of the statement being walked */
     struct { ev *items; int32_t len, cap; } evs;
     struct { int32_t *items; int32_t len, cap; } loops;
     struct { comp_frame *items; int32_t len, cap; } comps;
@@ -34,7 +36,7 @@ static void check_scope(irb *b, modinfo *mi, const ir_fndef *d, int32_t *next_id
 static void add_ev(walk *w, bool capture, const char *name, int32_t key, int32_t line, int32_t col,
                    const ir_fndef *fn)
 {
-    ev v = {.capture = capture, .name = name, .key = key, .line = line, .col = col, .fn = fn,
+    ev v = {.capture = capture, .name = name, .key = key, .line = line, .col = col, .stmt = w->stmt, .fn = fn,
             .nloops = w->loops.len};
     if (v.nloops) {
         v.loops = pf_arena_alloc(w->b->a, sizeof *v.loops * (size_t)v.nloops);
@@ -175,6 +177,7 @@ static void walk_expr(walk *w, const ast_expr *e, bool exempt)
 
 static void walk_stmt(walk *w, const ast_stmt *s)
 {
+    w->stmt = ++*w->next_id;
     switch (s->kind) {
     case AST_EXPR_STMT: walk_expr(w, s->u.expr, false); break;
     case AST_ASSIGN:
@@ -265,7 +268,7 @@ static void report(walk *w)
         if (!c->capture) continue;
         for (int32_t j = 0; j < w->evs.len; j++) {
             const ev *a = &w->evs.items[j];
-            if (a->capture || a->name != c->name || a->key != c->key) continue;
+            if (a->capture || a->name != c->name || a->key != c->key || (!a->key && a->stmt == c->stmt)) continue;
             bool later = j > i, loop = share_loop(a, c);
             if (!later && !loop) continue;
             pf_diag *dg = pf_diag_error(w->b->d, w->mi->src, a->line, a->col,
