@@ -33,8 +33,6 @@ typedef struct thread_cache {
 } thread_cache;
 
 static _Thread_local thread_cache tc;
-static pthread_key_t exit_key;
-static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 
 static void flush(thread_cache *c) {
     for (int k = 0; k < CLASSES; k++) {
@@ -47,8 +45,13 @@ static void flush(thread_cache *c) {
     }
 }
 
+#ifndef NO_CACHE
+/* Written once per process (pthread_once): the key whose destructor flushes an exiting thread's cache. */
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 static void on_thread_exit(void *p) { flush(p); }
 static void make_exit_key(void) { pthread_key_create(&exit_key, on_thread_exit); }
+#endif
 
 void rt_alloc_flush(void) { flush(&tc); }
 
