@@ -1,8 +1,9 @@
 /* pfc run: the `run` command. Reads a .pf file, lexes and parses it, builds and checks the typed
  * IR, lowers it to LLVM (codegen/), JIT-compiles it and runs its entry on a pf_ctx; prints
  * diagnostics (exit 2) or an uncaught exception's traceback (exit 1), flushes output, exits 0.
- * Options: --threads N, --timeout S, --stats, --trace F (accepted), --emit-ir, --emit-llvm,
- * --explain (parallelism decisions on stderr, ir/par.c), --no-par (same as PF_NOPAR=1). */
+ * Options: --threads N, --timeout S, --stats, --workspan (with --stats: work, span, parallelism),
+ * --trace F (Chrome trace JSON), --emit-ir, --emit-llvm, --explain (parallelism decisions on
+ * stderr, ir/par.c), --no-par (same as PF_NOPAR=1). */
 #include "codegen/codegen.h"
 #include "driver/driver.h"
 #include "driver/interrupt.h"
@@ -19,7 +20,8 @@ typedef struct run_opts {
     const char *path;
     int threads;
     double timeout; /* --timeout S: seconds, 0 = none (driver/interrupt.c) */
-    bool emit_ir, emit_llvm, stats, explain;
+    bool emit_ir, emit_llvm, stats, explain, workspan;
+    const char *trace; /* --trace FILE, NULL = none */
     int argc; /* program arguments after FILE */
     char **argv;
 } run_opts;
@@ -27,7 +29,7 @@ typedef struct run_opts {
 static int usage(const char *fmt, const char *arg) {
     fputs("pfc run: ", stderr);
     fprintf(stderr, fmt, arg);
-    fputs("\nusage: pfc run [--threads N] [--timeout S] [--emit-ir] [--emit-llvm] [--stats] [--explain] [--no-par] FILE [args]\n", stderr);
+    fputs("\nusage: pfc run [--threads N] [--timeout S] [--emit-ir] [--emit-llvm] [--stats] [--workspan] [--trace F] [--explain] [--no-par] FILE [args]\n", stderr);
     return 2;
 }
 
@@ -48,16 +50,18 @@ static int parse_opts(int argc, char **argv, run_opts *o) {
                 double t = strtod(argv[i + 1], &end);
                 if (*end || !(t > 0) || t > 1e9) return usage("--timeout: not a number of seconds: '%s'", argv[i + 1]);
                 o->timeout = t;
+            } else {
+                o->trace = argv[i + 1];
             }
             i++;
-        } else if (strncmp(a, "--threads=", 10) == 0) {
-            o->threads = atoi(a + 10);
         } else if (strcmp(a, "--emit-ir") == 0) {
             o->emit_ir = true;
         } else if (strcmp(a, "--emit-llvm") == 0) {
             o->emit_llvm = true;
         } else if (strcmp(a, "--stats") == 0) {
             o->stats = true;
+        } else if (strcmp(a, "--workspan") == 0) {
+            o->workspan = true;
         } else if (strcmp(a, "--explain") == 0) {
             o->explain = true;
         } else if (strcmp(a, "--no-par") == 0) {
@@ -91,6 +95,8 @@ static int run_entry(void (*entry)(pf_ctx *), const run_opts *o) {
     rt_options ro;
     rt_options_init(&ro);
     if (o->threads > 0) ro.threads = o->threads;
+    if (o->workspan) ro.workspan = 1;
+    if (o->trace) ro.trace_path = o->trace;
     intr_watch iw; /* SIGINT and --timeout (driver/interrupt.c) */
     intr_init(&iw, o->timeout);
     ro.exc_interrupt = intr_exc_interrupt;
