@@ -2,6 +2,7 @@
 """Checks pfc's command line (driver/main.c): --help, --version, usage errors, unreadable files,
 `check` and `parse --dump-ast` exit statuses and output shapes. Usage: test_cli.py --pfc PATH"""
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -75,6 +76,19 @@ def main():
         check(r[0] == 2 and r[1] == "", "parse --dump-ast of a bad file: errors only, exit 2", r)
         r = run(pfc, "parse", "--dump-tokens", good)
         check(r[0] == 0 and r[1].startswith("1:1 name x\n1:3 '='\n"), "parse --dump-tokens", r)
+        trace = os.path.join(d, "trace.json")
+        r = run(pfc, "run", "--threads", "2", "--stats", "--workspan", "--trace", trace, good)
+        check(r[0] == 0 and r[1] == "7\n" and "parallelism" in r[2] and "64 cores" in r[2],
+              "run --stats --workspan prints work, span and parallelism", r)
+        try:
+            with open(trace) as f:
+                events = json.load(f)["traceEvents"]
+            ok = isinstance(events, list)
+        except (OSError, ValueError, KeyError):
+            ok = False
+        check(ok, "run --trace FILE writes Chrome trace JSON", r)
+        r = run(pfc, "run", "--threads", "0", good)
+        check(r[0] == 2 and "not a thread count" in r[2], "run --threads 0 is a usage error", r)
     if failures:
         print(f"test_cli: {failures} failure(s)")
         return 1
