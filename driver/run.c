@@ -111,7 +111,7 @@ static int run_entry(void (*entry)(pf_ctx *), const run_opts *o) {
     bool watching = intr_start(&iw, rt) == 0;
     rt_run(rt, run_main, (void *)entry, &exc);
     intr_reason why = watching ? intr_stop(&iw) : INTR_NONE;
-    if (o->stats) rt_stats_print(rt, stderr);
+    if (o->stats || o->workspan) rt_stats_print(rt, stderr); /* --workspan alone: its report */
     rt_close(rt);
     fflush(stdout);
     return intr_report(exc, why, o->timeout);

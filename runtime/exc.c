@@ -3,6 +3,7 @@
  * is raised without allocating (an immortal preallocated object, as Lua's preregistered msg). */
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "runtime/value.h"
 
@@ -160,12 +161,35 @@ void rt_exc_clear(pf_ctx *ctx) {
     ctx->exc = NULL;
 }
 
+static int same_frame(const pf_frame *a, const pf_frame *b) {
+    return a->line == b->line && strcmp(a->file, b->file) == 0 &&
+           (a->func == b->func || (a->func && b->func && strcmp(a->func, b->func) == 0));
+}
+
 void rt_exc_print(const pf_exc *e, FILE *out) {
     if (e->nframes > 0) {
         fputs("Traceback (most recent call last):\n", out);
-        for (int32_t i = e->nframes - 1; i >= 0; i--)
-            fprintf(out, "  File \"%s\", line %lld, in %s\n", e->frames[i].file,
-                    (long long)e->frames[i].line, e->frames[i].func ? e->frames[i].func : "<module>");
+        /* As CPython: after 3 identical consecutive frames the rest are counted, not printed. */
+        enum { RECURSIVE_CUTOFF = 3 };
+        const pf_frame *last = NULL;
+        int64_t same = 0;
+        for (int32_t i = e->nframes - 1; i >= -1; i--) {
+            const pf_frame *f = i >= 0 ? &e->frames[i] : NULL;
+            if (f && last && same_frame(f, last)) {
+                if (++same > RECURSIVE_CUTOFF) continue;
+            } else {
+                if (same > RECURSIVE_CUTOFF) {
+                    int64_t more = same - RECURSIVE_CUTOFF;
+                    fprintf(out, "  [Previous line repeated %lld more time%s]\n", (long long)more,
+                            more > 1 ? "s" : "");
+                }
+                same = 1;
+            }
+            if (!f) break;
+            last = f;
+            fprintf(out, "  File \"%s\", line %lld, in %s\n", f->file, (long long)f->line,
+                    f->func ? f->func : "<module>");
+        }
     }
     fputs(rt_exc_name(e->kind), out);
     if (e->msg && e->msg->len > 0) {

@@ -87,6 +87,13 @@ def main():
         except (OSError, ValueError, KeyError):
             ok = False
         check(ok, "run --trace FILE writes Chrome trace JSON", r)
+        deep = os.path.join(d, "deep.pf")
+        with open(deep, "w") as f:
+            f.write("def f(n):\n    if n < 0:\n        return 0\n    return f(n + 1) + 1\n\nprint(f(0))\n")
+        r = run(pfc, "run", deep)
+        check(r[0] == 1 and "more times]\nRecursionError: maximum recursion depth exceeded" in r[2]
+              and r[2].count("\n") < 12,
+              "a RecursionError traceback collapses repeated frames as CPython does", r)
         r = run(pfc, "run", "--threads", "0", good)
         check(r[0] == 2 and "not a thread count" in r[2], "run --threads 0 is a usage error", r)
     if failures:
