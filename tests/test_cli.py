@@ -91,7 +91,8 @@ def main():
         with open(deep, "w") as f:
             f.write("def f(n):\n    if n < 0:\n        return 0\n    return f(n + 1) + 1\n\nprint(f(0))\n")
         r = run(pfc, "run", deep)
-        check(r[0] == 1 and "more times]\nRecursionError: maximum recursion depth exceeded" in r[2]
+        check(r[0] == 1 and "[Previous line repeated 199" in r[2]
+              and r[2].endswith("RecursionError: maximum recursion depth exceeded\n")
               and r[2].count("\n") < 12,
               "a RecursionError traceback collapses repeated frames as CPython does", r)
         r = run(pfc, "run", "--threads", "0", good)
