@@ -348,6 +348,107 @@ static bool block_assigns(const ir_block *b, const ir_local *l) {
     return false;
 }
 
+/* Loop variables that may hold BORROWED elements (no incref/decref per element): a local bound
+ * only as the var of a for/comprehension source over a list, tuple or dict (whose container the
+ * loop holds for its whole duration, cg_iterst.cont), never bound again while such a loop runs,
+ * never assigned otherwise and read only inside the loops that bind it (not after them, where the
+ * container may be gone). Anything that keeps the element increfs it (cg_take of a borrowed value). */
+typedef struct lb_scan {
+    int32_t *inside;            /* per local id: enclosing loops that bind it */
+    unsigned char *bad, *bound; /* per local id */
+} lb_scan;
+
+static void lb_block(lb_scan *s, const ir_block *b);
+static void lb_expr(lb_scan *s, const ir_expr *e);
+
+static void lb_set(lb_scan *s, const ir_local *l, bool elem) {
+    if (!l) return;
+    if (!elem || s->inside[l->id] > 0) s->bad[l->id] = 1;
+    s->bound[l->id] = 1;
+}
+
+static void lb_iter_src(lb_scan *s, const ir_iter *it) {
+    lb_expr(s, it->a);
+    lb_expr(s, it->b);
+    lb_expr(s, it->c);
+    for (int32_t i = 0; i < it->nsubs; i++) lb_iter_src(s, it->subs[i]);
+}
+
+/* d = +1: the iteration binds its vars (then its bind block runs); d = -1: the loop is left. */
+static void lb_iter_vars(lb_scan *s, const ir_iter *it, int d) {
+    bool elem = it->kind == IR_IT_LIST || it->kind == IR_IT_TUPLE || it->kind == IR_IT_DICT_KEYS ||
+                it->kind == IR_IT_DICT_VALUES || it->kind == IR_IT_DICT_ITEMS;
+    const ir_local *vs[2] = {it->var, it->var2};
+    for (int k = 0; k < 2; k++) {
+        if (!vs[k]) continue;
+        if (d > 0) lb_set(s, vs[k], elem);
+        s->inside[vs[k]->id] += d;
+    }
+    for (int32_t i = 0; i < it->nsubs; i++) lb_iter_vars(s, it->subs[i], d);
+}
+
+static void lb_expr(lb_scan *s, const ir_expr *e) {
+    if (!e) return;
+    if (e->kind == IR_E_LOCAL && s->inside[e->local->id] == 0) s->bad[e->local->id] = 1;
+    if (e->kind == IR_E_LET) lb_set(s, e->local, false);
+    for (int32_t i = 0; i < e->nargs; i++) lb_expr(s, e->args[i]);
+    lb_expr(s, e->env);
+    if (e->kind != IR_E_COMP) return;
+    const ir_comp *c = e->comp;
+    lb_expr(s, c->init);
+    for (int32_t i = 0; i < c->nclauses; i++) {
+        lb_expr(s, c->clauses[i].cond);
+        const ir_iter *it = c->clauses[i].iter;
+        if (!it) continue;
+        lb_iter_src(s, it);
+        lb_iter_vars(s, it, +1);
+        lb_block(s, &it->bind);
+    }
+    lb_set(s, c->key_var, false);
+    lb_expr(s, c->key);
+    lb_expr(s, c->elt);
+    lb_expr(s, c->key_fn);
+    for (int32_t i = c->nclauses - 1; i >= 0; i--)
+        if (c->clauses[i].iter) lb_iter_vars(s, c->clauses[i].iter, -1);
+}
+
+static void lb_block(lb_scan *s, const ir_block *b) {
+    for (int32_t i = 0; i < b->len; i++) {
+        const ir_stmt *st = b->items[i];
+        lb_set(s, st->local, false);
+        lb_expr(s, st->expr);
+        lb_expr(s, st->expr2);
+        if (st->kind == IR_S_FOR && st->iter) {
+            lb_iter_src(s, st->iter);
+            lb_iter_vars(s, st->iter, +1);
+            lb_block(s, &st->iter->bind);
+            lb_block(s, &st->body);
+            lb_iter_vars(s, st->iter, -1);
+        } else
+            lb_block(s, &st->body);
+        lb_block(s, &st->orelse);
+        lb_block(s, &st->finalbody);
+        for (int32_t h = 0; h < st->nhandlers; h++) {
+            lb_set(s, st->handlers[h].var, false);
+            lb_block(s, &st->handlers[h].body);
+        }
+    }
+}
+
+void cg_loop_borrowed(const ir_func *fn, const ir_block *body, const ir_expr *comp, bool *out) {
+    size_t n = (size_t)fn->nlocals + 1;
+    lb_scan s = {calloc(n, sizeof *s.inside), calloc(n, 1), calloc(n, 1)};
+    if (body) lb_block(&s, body);
+    if (comp) lb_expr(&s, comp);
+    for (int32_t i = 0; i < fn->nlocals; i++) {
+        const ir_local *l = fn->locals[i];
+        out[i] = s.bound[i] && !s.bad[i] && !l->is_param && cg_is_obj(l->type);
+    }
+    free(s.inside);
+    free(s.bad);
+    free(s.bound);
+}
+
 static void gen_func(cg_gen *g, const ir_func *fn) {
     cg_state *s = &g->s;
     cg_gfn F;
@@ -384,6 +485,13 @@ static void gen_func(cg_gen *g, const ir_func *fn) {
         f->local_slot[i] = LLVMBuildAlloca(s->b, lt, l->name);
         LLVMBuildStore(s->b, LLVMConstNull(lt), f->local_slot[i]);
         f->local_owned[i] = cg_is_obj(l->type) && (!l->is_param || block_assigns(&fn->body, l));
+    }
+    {
+        bool *lb = calloc((size_t)fn->nlocals + 1, sizeof *lb);
+        cg_loop_borrowed(fn, &fn->body, NULL, lb);
+        for (int32_t i = 0; i < fn->nlocals; i++)
+            if (lb[i]) f->local_owned[i] = false;
+        free(lb);
     }
     LLVMPositionBuilderAtEnd(s->b, body);
     for (int32_t i = 0; i < fn->nparams; i++) {

@@ -188,6 +188,9 @@ LLVMValueRef cg_str_const(cg_gen *g, const char *bytes, int32_t len);
 LLVMValueRef cg_load_field(cg_gfn *f, LLVMValueRef obj, unsigned offset, LLVMTypeRef t);
 void cg_store_field(cg_gfn *f, LLVMValueRef obj, unsigned offset, LLVMValueRef v);
 void cg_fail(cg_gen *g, const char *fmt, ...);
+/* out[local id]: a loop variable that holds borrowed elements (its slot is not owned), found over
+ * a function body and/or one comprehension (cg_gen.c, rules there). */
+void cg_loop_borrowed(const ir_func *fn, const ir_block *body, const ir_expr *comp, bool *out);
 
 /* cg_expr.c */
 cg_val cg_expr(cg_gfn *f, const ir_expr *e);

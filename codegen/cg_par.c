@@ -276,6 +276,13 @@ static LLVMValueRef gen_body(cg_gfn *pf, const par_plan *p, const char *name) {
             f->local_owned[i] = cg_is_obj(l->type);
         }
     }
+    {   /* element loop variables stay borrowed (cg_loop_borrowed): the env / inner loops hold their lists */
+        bool *lb = calloc((size_t)fn->nlocals + 1, sizeof *lb);
+        cg_loop_borrowed(fn, NULL, p->e, lb);
+        for (int32_t i = 0; i < fn->nlocals; i++)
+            if (lb[i] && p->use.set[i]) f->local_owned[i] = false;
+        free(lb);
+    }
     if (fn->env) f->env = LLVMBuildIntToPtr(B, LLVMBuildLoad2(B, s->t_i64, env, ""), s->t_ptr, "clo");
 
     /* for (i = lo; i < hi; i++) { bind; clauses[1..]; element } with a poll at the back-edge */
@@ -483,7 +490,10 @@ static LLVMValueRef eval_sources(cg_gfn *f, const par_plan *p, const ir_iter *it
         return cg_call_rt(&f->base, "rt_range_len", args, 3);
     }
     cg_val c = cg_expr(f, it->a);
-    held[li] = cg_owned(f, cg_take(f, &c, it->a->type), it->a->type);
+    if (it->a->kind == IR_E_LOCAL && !f->local_owned[it->a->local->id])
+        held[li] = cg_borrowed(c.v); /* never rebound while live (cg_stmt.c src_prepare): no reference */
+    else
+        held[li] = cg_owned(f, cg_take(f, &c, it->a->type), it->a->type);
     LLVMBuildStore(B, LLVMBuildPtrToInt(B, held[li].v, s->t_i64, ""), env_ptr(s, env, src->slot));
     return cg_load_field(f, held[li].v, 8, s->t_i64);
 }

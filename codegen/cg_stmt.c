@@ -35,6 +35,11 @@ void cg_assign_local(cg_gfn *f, const ir_local *l, cg_val v) {
         LLVMBuildStore(B, v.v, sl);
         return;
     }
+    if (!f->local_owned[l->id]) { /* a borrowed loop variable (cg_loop_borrowed): no RC traffic */
+        if (v.owned) cg_fail(f->g, "codegen: owned value bound to the borrowed loop variable '%s'", l->name);
+        LLVMBuildStore(B, v.v, sl);
+        return;
+    }
     LLVMValueRef nv = cg_take(f, &v, l->type);
     LLVMValueRef old = LLVMBuildLoad2(B, S->t_ptr, sl, "old");
     LLVMBuildStore(B, nv, sl);
@@ -88,8 +93,14 @@ static void src_prepare(cg_gfn *f, const ir_iter *it, cg_iterst *st) {
     case IR_IT_DICT_VALUES:
     case IR_IT_DICT_ITEMS: {
         cg_val c = cg_expr(f, it->a);
-        /* hold a reference for the whole loop: the body may rebind the name it came from */
-        st->owned_cont = cg_owned(f, cg_take(f, &c, it->a->type), it->a->type);
+        if (it->a->kind == IR_E_LOCAL && !f->local_owned[it->a->local->id]) {
+            /* a local never rebound while it is live (unassigned parameter, borrowed loop
+             * variable): its value outlives the loop, no reference needed */
+            st->owned_cont = cg_borrowed(c.v);
+        } else {
+            /* hold a reference for the whole loop: the body may rebind the name it came from */
+            st->owned_cont = cg_owned(f, cg_take(f, &c, it->a->type), it->a->type);
+        }
         st->cont = st->owned_cont.v;
         if (it->kind == IR_IT_TUPLE)
             st->count = i64c(f, it->a->type->n);
