@@ -5,8 +5,10 @@
  * are built as one partial list per block, concatenated in block order by the fixed combine tree;
  * sum/min/max keep one partial per block. Values the body reads are shared only at promotion. */
 #include "codegen/cg_internal.h"
+#include "runtime/ctx.h"
 #include "runtime/value.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -498,6 +500,32 @@ static LLVMValueRef eval_sources(cg_gfn *f, const par_plan *p, const ir_iter *it
     return cg_load_field(f, held[li].v, 8, s->t_i64);
 }
 
+/* Kinds whose sequential lowering gives exactly the result of the block tree at any n: lists
+ * (partials concatenated in order) and int min/max (a total order; the first of equal ones stays).
+ * Not float sums (left to right vs fixed 1024-blocks combined pairwise: other bits), float min/max
+ * (NaN compares false: the fold and the tree can keep different values) nor int sums (the tree
+ * and the left fold can differ on whether an intermediate overflows). */
+static bool solo_seq_kind(const ir_expr *e) {
+    switch (e->comp->kind) {
+    case IR_COMP_LIST: return true;
+    case IR_COMP_MIN:
+    case IR_COMP_MAX: return e->type->kind == IR_T_INT;
+    default: return false;
+    }
+}
+
+/* i1: take the sequential lowering: n <= cut, or (for solo_seq_kind) ctx->solo, i.e. one worker
+ * and no workspan: nothing could be promoted, so the block loop and its partials are pure cost. */
+static LLVMValueRef take_seq(cg_gfn *f, const ir_expr *e, LLVMValueRef n, int64_t cut) {
+    cg_state *s = f->base.s;
+    LLVMValueRef r = LLVMBuildICmp(B, LLVMIntSLE, n, i64c(s, cut), "");
+    if (!solo_seq_kind(e)) return r;
+    LLVMValueRef off = i64c(s, (int64_t)offsetof(pf_ctx, solo));
+    LLVMValueRef sp = LLVMBuildGEP2(B, s->t_i8, f->base.ctx, &off, 1, "");
+    LLVMValueRef solo = LLVMBuildLoad2(B, s->t_i32, sp, "solo");
+    return LLVMBuildOr(B, r, LLVMBuildICmp(B, LLVMIntNE, solo, LLVMConstInt(s->t_i32, 0, 0), ""), "");
+}
+
 /* Source expressions cheap and effect-free enough to evaluate twice. */
 static bool simple_expr(const ir_expr *x) {
     if (!x) return true;
@@ -631,7 +659,8 @@ cg_val cg_par_comp(cg_gfn *f, const ir_expr *e) {
     int leaf = 0;
     LLVMValueRef n = eval_sources(f, p, p->c->clauses[0].iter, env, &leaf, held);
     /* short loops with sources that are cheap to evaluate again take the ordinary sequential
-     * lowering (same result: at most one block) */
+     * lowering (same result: at most one block), and so do all loops of solo_seq_kind on a
+     * single-worker runtime (take_seq) */
     LLVMBasicBlockRef seq_final = NULL;
     LLVMValueRef common = NULL;
     if (simple_source(p->c->clauses[0].iter)) {
@@ -639,7 +668,7 @@ cg_val cg_par_comp(cg_gfn *f, const ir_expr *e) {
         seq_final = cg_block(&f->base, "par.final");
         common = cg_is_obj(e->type) ? cg_temp_slot(f) : cg_alloca(&f->base, cg_ltype(g, e->type), "pres");
         LLVMBasicBlockRef seqb = cg_block(&f->base, "par.seq"), parb = cg_block(&f->base, "par.par");
-        LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntSLE, n, i64c(s, cut), ""), seqb, parb);
+        LLVMBuildCondBr(B, take_seq(f, e, n, cut), seqb, parb);
         LLVMPositionBuilderAtEnd(B, seqb);
         ir_comp *mc = (ir_comp *)p->c; /* lowered once more without par, then restored */
         mc->par = false;

@@ -32,6 +32,10 @@ typedef struct pf_ctx {
     struct rt_mark **marks;   /* ORDER CTX 5: latent-mark stack (owner only; sched.h protocol) */
     uint32_t mtop;            /* ORDER CTX 6: marks pushed and not yet popped (may exceed mcap) */
     uint32_t mcap;            /* ORDER CTX 7: slots in marks[]; 0 = every push takes the slow path */
+    int32_t solo;             /* ORDER CTX 8: 1 when the runtime has one worker and no workspan
+                               * accounting (nothing can be promoted): codegen/cg_par.c then runs
+                               * parallel comprehensions whose result cannot differ through their
+                               * sequential lowering; 0 (default, standalone ctx) = parallel path */
 } pf_ctx;
 
 #endif

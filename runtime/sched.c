@@ -531,6 +531,7 @@ rt_runtime *rt_open(const rt_options *o) {
         w->ctx.worker = w;
         w->ctx.marks = w->mark_slots;
         w->ctx.mcap = rt->o.workspan ? 0 : RT_MARK_CAP; /* workspan: every push takes the slow path */
+        w->ctx.solo = rt->n == 1 && !rt->o.workspan;
         rt_deque_init(&w->dq);
     }
     pthread_attr_t attr;
