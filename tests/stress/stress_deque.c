@@ -26,8 +26,8 @@ static void take_item(rt_task *t) {
     long *p = (long *)t;
     long i = p - payload;
     CHECK(i >= 0 && i < NITEMS);
-    CHECK_EQ_I(*p, i * 3 + 1);
-    CHECK_EQ_I(atomic_fetch_add(&seen[i], 1), 0);
+    CHECK_INT(*p, i * 3 + 1);
+    CHECK_INT(atomic_fetch_add(&seen[i], 1), 0);
 }
 
 static void *thief(void *arg) {
@@ -86,9 +86,9 @@ int main(void) {
         atomic_store(&done, 1);
         for (int i = 0; i < NTHIEVES; i++)
             pthread_join(th[i], NULL);
-        CHECK_EQ_I(taken + atomic_load(&stolen), NITEMS);
+        CHECK_INT(taken + atomic_load(&stolen), NITEMS);
         for (long i = 0; i < NITEMS; i++)
-            CHECK_EQ_I(atomic_load(&seen[i]), 1);
+            CHECK_INT(atomic_load(&seen[i]), 1);
         printf("round %d: owner %ld, thieves %ld\n", round, taken, atomic_load(&stolen));
     }
     return 0;

@@ -41,8 +41,8 @@ static void park_main(pf_ctx *ctx, void *arg) {
         }
         spin((int64_t)((r >> 44) % 3000)); /* give thieves a chance to take them */
         for (int k = nj - 1; k >= 0; k--) {
-            CHECK_EQ_I(rt_join(ctx, t[k]), RT_OK);
-            CHECK_EQ_I(j[k].out, (i * 3 + k) * 3 + 1);
+            CHECK_INT(rt_join(ctx, t[k]), RT_OK);
+            CHECK_INT(j[k].out, (i * 3 + k) * 3 + 1);
         }
         if (i % 500 == 499)
             usleep(2000); /* let everyone park, then wake them with new work */
@@ -53,7 +53,7 @@ int main(void) {
     static const int threads[] = {2, 3, 8};
     for (int ti = 0; ti < 3; ti++) {
         rt_runtime *rt = open_rt(threads[ti], 100);
-        CHECK_EQ_I(rt_run(rt, park_main, (void *)(uintptr_t)(ti + 7), NULL), RT_OK);
+        CHECK_INT(rt_run(rt, park_main, (void *)(uintptr_t)(ti + 7), NULL), RT_OK);
         rt_stats s;
         rt_stats_get(rt, &s, NULL);
         printf("threads=%d: %d rounds, steals %llu, wakes %llu, parked %.1f ms\n", threads[ti],

@@ -131,26 +131,26 @@ int main(void) {
             r = r * 6364136223846793005ULL + 1442695040888963407ULL;
             int depth = 10 + (int)((r >> 40) % 5);
             tree_arg a = {depth, 0, 0, NULL}; /* fail_at 0: no node has id 0 */
-            CHECK_EQ_I(rt_run(rt, tree_main, &a, NULL), RT_OK);
-            CHECK_EQ_I(a.out, node_expect(1, depth));
+            CHECK_INT(rt_run(rt, tree_main, &a, NULL), RT_OK);
+            CHECK_INT(a.out, node_expect(1, depth));
             uint64_t nodes = (2ULL << depth) - 1;
             a.fail_at = 1 + (r >> 20) % nodes;
             struct pf_exc *e = NULL;
-            CHECK_EQ_I(rt_run(rt, tree_main, &a, &e), RT_FAILED);
+            CHECK_INT(rt_run(rt, tree_main, &a, &e), RT_FAILED);
             CHECK(e == EXC(a.fail_at % 4096));
         }
         for (int it = 0; it < SCALE; it++) {
             int64_t s = 0, expect = 0;
             for (int64_t i = 0; i < 3000; i++)
                 expect += (i % 50) * (i % 50 - 1) / 2;
-            CHECK_EQ_I(rt_run(rt, nested_main, &s, NULL), RT_OK);
-            CHECK_EQ_I(s, expect);
+            CHECK_INT(rt_run(rt, nested_main, &s, NULL), RT_OK);
+            CHECK_INT(s, expect);
         }
         for (int it = 0; it < 2 * SCALE; it++) {
             pthread_t c;
             atomic_store(&forever_running, 0);
             pthread_create(&c, NULL, canceller, rt);
-            CHECK_EQ_I(rt_run(rt, forever_main, NULL, NULL), RT_INTERRUPTED);
+            CHECK_INT(rt_run(rt, forever_main, NULL, NULL), RT_INTERRUPTED);
             pthread_join(c, NULL);
         }
         rt_stats s;

@@ -11,14 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int failures;
-#define CHECK(cond)                                                                                          \
-    do {                                                                                                     \
-        if (!(cond)) {                                                                                       \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);                       \
-            failures++;                                                                                      \
-        }                                                                                                    \
-    } while (0)
+#include "check.h"
 
 /* ---- a tiny IR builder (the arena is just calloc; freed in bulk at exit by the OS is not ok
  * under LSan, so every node goes on one list) ---------------------------------------------------- */
@@ -312,6 +305,5 @@ int main(void) {
     test_fib_and_comp();
     test_try();
     pool_free();
-    if (failures) fprintf(stderr, "test_cg_gen: %d failure(s)\n", failures);
-    return failures ? 1 : 0;
+    return check_report("test_cg_gen");
 }

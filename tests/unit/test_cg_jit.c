@@ -10,23 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-#define CHECK(cond)                                                                                          \
-    do {                                                                                                     \
-        if (!(cond)) {                                                                                       \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);                       \
-            failures++;                                                                                      \
-        }                                                                                                    \
-    } while (0)
-#define CHECK_EQ_I64(a, b)                                                                                   \
-    do {                                                                                                     \
-        long long a_ = (long long)(a), b_ = (long long)(b);                                                  \
-        if (a_ != b_) {                                                                                      \
-            fprintf(stderr, "%s:%d: %s == %s: expected %lld but got %lld\n", __FILE__, __LINE__, #a, #b, b_,  \
-                    a_);                                                                                     \
-            failures++;                                                                                      \
-        }                                                                                                    \
-    } while (0)
+#include "check.h"
 
 /* i64 sum_to(i64 n): s = 0; for i in 0..n-1: s += i; return s  (a loop O2 turns into a formula) */
 static void build_sum_to(LLVMContextRef c, LLVMModuleRef m) {
@@ -102,9 +86,9 @@ int main(void) {
     int64_t (*sum_to)(int64_t) = (int64_t(*)(int64_t))cg_jit_lookup(j, "sum_to", &err);
     CHECK(sum_to != NULL);
     if (sum_to) {
-        CHECK_EQ_I64(sum_to(0), 0);
-        CHECK_EQ_I64(sum_to(10), 45);
-        CHECK_EQ_I64(sum_to(100000), 4999950000LL);
+        CHECK_INT(sum_to(0), 0);
+        CHECK_INT(sum_to(10), 45);
+        CHECK_INT(sum_to(100000), 4999950000LL);
     }
     double (*hyp)(double, double) = (double (*)(double, double))cg_jit_lookup(j, "hyp", &err);
     CHECK(hyp != NULL);
@@ -113,6 +97,5 @@ int main(void) {
     CHECK(err && strstr(err, "no_such_function"));
     cg_free_message(err);
     cg_jit_free(j);
-    if (failures) fprintf(stderr, "test_cg_jit: %d failure(s)\n", failures);
-    return failures ? 1 : 0;
+    return check_report("test_cg_jit");
 }

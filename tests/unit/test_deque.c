@@ -68,7 +68,7 @@ static void sequential(void) {
     long n = 0;
     while (rt_deque_push(&dq, item(n)))
         n++;
-    CHECK_EQ_I(n, RT_DEQUE_CAP);
+    CHECK_INT(n, RT_DEQUE_CAP);
     for (long i = 0; i < n; i++) /* wrap-around: steal all, then refill past the ring's end */
         CHECK(rt_deque_steal(&dq, &lost) == item(i));
     for (long i = 0; i < 100; i++)
@@ -109,9 +109,9 @@ int main(void) {
     atomic_store(&done, 1);
     for (int i = 0; i < NTHIEVES; i++)
         pthread_join(th[i], NULL);
-    CHECK_EQ_I(taken + atomic_load(&stolen), NITEMS);
+    CHECK_INT(taken + atomic_load(&stolen), NITEMS);
     for (long i = 0; i < NITEMS; i++)
-        CHECK_EQ_I(atomic_load(&seen[i]), 1);
+        CHECK_INT(atomic_load(&seen[i]), 1);
     printf("deque: %d items, owner took %ld, thieves stole %ld\n", NITEMS, taken,
            atomic_load(&stolen));
     return 0;

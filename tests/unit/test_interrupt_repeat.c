@@ -22,14 +22,7 @@
 #include "parser/parser.h"
 #include "runtime/runtime.h"
 
-static int failures;
-#define CHECK(c)                                                                                  \
-    do {                                                                                          \
-        if (!(c)) {                                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c);                 \
-            failures++;                                                                           \
-        }                                                                                         \
-    } while (0)
+#include "check.h"
 
 static const char *const programs[] = {
     /* serial: a tight loop that keeps a list of strings and builds new lists */
@@ -214,6 +207,5 @@ int main(void) {
     printf("%d interrupted runs\n", total);
     CHECK(total >= 1000);
     for (int i = 0; i < NPROG; i++) cg_jit_free(c[i].jit);
-    if (failures) fprintf(stderr, "%d failures\n", failures);
-    return failures ? 1 : 0;
+    return check_report("test_interrupt_repeat");
 }

@@ -9,25 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int failures;
-
-#define CHECK(cond)                                                                               \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
-
-#define CHECK_STR(got, want)                                                                      \
-    do {                                                                                           \
-        const char *g_ = (got), *w_ = (want);                                                      \
-        if (!g_ || strcmp(g_, w_)) {                                                               \
-            fprintf(stderr, "%s:%d: expected \"%s\" but got \"%s\"\n", __FILE__, __LINE__, w_,     \
-                    g_ ? g_ : "(null)");                                                           \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 typedef struct build {
     pf_arena a;
@@ -235,8 +217,8 @@ static void test_classes(void)
         CHECK(b.m->nclasses == 1);
         ir_class *c = b.m->classes[0];
         CHECK(c->nfields == 2);
-        CHECK_STR(c->field_names[0], "rate");
-        CHECK_STR(c->field_types[1]->str, "list[float]");
+        CHECK_TEXT(c->field_names[0], "rate");
+        CHECK_TEXT(c->field_types[1]->str, "list[float]");
         CHECK(c->repr != NULL);
         CHECK(find_func(b.m, "Model.step[Model,list[float]]") != NULL);
         ir_func *init = find_func(b.m, "Model.__init__[Model,float,list[float]]");
@@ -308,10 +290,5 @@ int main(void)
     test_classes();
     test_errors();
     test_import();
-    if (failures) {
-        fprintf(stderr, "test_ir: %d failure(s)\n", failures);
-        return 1;
-    }
-    printf("test_ir: all passed\n");
-    return 0;
+    return check_report("test_ir");
 }

@@ -7,24 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
-
-#define CHECK_STR(expected, got)                                                                   \
-    do {                                                                                           \
-        const char *e_ = (expected), *g_ = (got);                                                  \
-        if (strcmp(e_, g_) != 0) {                                                                 \
-            fprintf(stderr, "%s:%d: expected\n  %s\nbut got\n  %s\n", __FILE__, __LINE__, e_, g_); \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 /* Compact text of a token stream: NL IN DE EOF, NAME(x), INT(5), FLOAT(1.5), STR("a"),
  * FS( FM("a") FE) for f-string start/middle/end, operators and keywords as spelled. */
@@ -245,15 +228,15 @@ static void test_diagnostics_print(void) {
     FILE *out = open_memstream(&buf, &len);
     pf_diags_print(&d, out);
     fclose(out);
-    CHECK_STR("d.pf:2:6: error: cannot mutate a list\n"
-              "    \t\xc3\xa9 = xs.append(2)\n"
-              "    \t    ^\n"
-              "hint: pf values are immutable; write `xs = xs + [v]`\n"
-              "d.pf:1:1: note: x is defined here\n"
-              "    x = 1\n"
-              "    ^\n"
-              "pfc: error: no position\n",
-              buf);
+    CHECK_TEXT(buf,
+               "d.pf:2:6: error: cannot mutate a list\n"
+               "    \t\xc3\xa9 = xs.append(2)\n"
+               "    \t    ^\n"
+               "hint: pf values are immutable; write `xs = xs + [v]`\n"
+               "d.pf:1:1: note: x is defined here\n"
+               "    x = 1\n"
+               "    ^\n"
+               "pfc: error: no position\n");
     free(buf);
     /* Past the limit errors are counted, not stored. */
     for (int i = 0; i < PF_DIAGS_MAX_ERRORS + 5; i++)
@@ -287,10 +270,5 @@ int main(void) {
     test_positions_and_interning();
     test_diagnostics_print();
     test_arena();
-    if (failures) {
-        fprintf(stderr, "test_lexer: %d failure(s)\n", failures);
-        return 1;
-    }
-    printf("test_lexer: all passed\n");
-    return 0;
+    return check_report("test_lexer");
 }

@@ -7,15 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 typedef struct result {
     pf_arena a;
@@ -132,10 +124,5 @@ int main(void) {
     test_recovery();
     test_incomplete();
     test_structures();
-    if (failures) {
-        fprintf(stderr, "test_parser: %d failure(s)\n", failures);
-        return 1;
-    }
-    printf("test_parser: all passed\n");
-    return 0;
+    return check_report("test_parser");
 }

@@ -26,7 +26,7 @@ static void fib_main(pf_ctx *ctx, void *arg) {
 static void *host_thread(void *arg) {
     rt_runtime *rt = open_rt(2, 50);
     for (int i = 0; i < 5; i++)
-        CHECK_EQ_I(rt_run(rt, fib_main, arg, NULL), RT_OK);
+        CHECK_INT(rt_run(rt, fib_main, arg, NULL), RT_OK);
     rt_close(rt);
     return NULL;
 }
@@ -42,8 +42,8 @@ static void make_big(pf_ctx *ctx, void *env, void *result) {
         big rs[2];
         rt_task *t0 = rt_spawn(ctx, make_big, &ce[0], &rs[0]);
         rt_task *t1 = rt_spawn(ctx, make_big, &ce[1], &rs[1]);
-        CHECK_EQ_I(rt_join(ctx, t0), RT_OK); /* join in spawn order (not LIFO) */
-        CHECK_EQ_I(rt_join(ctx, t1), RT_OK);
+        CHECK_INT(rt_join(ctx, t0), RT_OK); /* join in spawn order (not LIFO) */
+        CHECK_INT(rt_join(ctx, t1), RT_OK);
         for (int i = 0; i < 32; i++)
             r->v[i] = rs[0].v[i] + rs[1].v[i];
         return;
@@ -62,20 +62,20 @@ static void futures_main(pf_ctx *ctx, void *arg) {
         t[k] = rt_spawn(ctx, make_big, &env[k], &res[k]);
     }
     for (int k = K - 1; k >= 0; k--)
-        CHECK_EQ_I(rt_join(ctx, t[k]), RT_OK);
+        CHECK_INT(rt_join(ctx, t[k]), RT_OK);
     for (int k = 0; k < K; k++)
         for (int i = 0; i < 32; i++)
-            CHECK_EQ_I(res[k].v[i], k * 100 + i);
+            CHECK_INT(res[k].v[i], k * 100 + i);
     big_env root = {1, 6};
     big r;
     rt_task *rt_ = rt_spawn(ctx, make_big, &root, &r);
-    CHECK_EQ_I(rt_join(ctx, rt_), RT_OK);
+    CHECK_INT(rt_join(ctx, rt_), RT_OK);
     /* leaves are seeds 64..127 at depth 6: sum of seed*100 + i */
     int64_t seeds = 0;
     for (int s = 64; s < 128; s++)
         seeds += s;
     for (int i = 0; i < 32; i++)
-        CHECK_EQ_I(r.v[i], seeds * 100 + 64 * i);
+        CHECK_INT(r.v[i], seeds * 100 + 64 * i);
 }
 
 /* ---- failures */
@@ -97,18 +97,18 @@ static void failures_main(pf_ctx *ctx, void *arg) {
     rt_task *a = rt_spawn(ctx, fail_with, &one, NULL);
     rt_task *b = rt_spawn(ctx, fail_with, &two, NULL);
     rt_task *c = rt_spawn(ctx, ok_call, &three, &res);
-    CHECK_EQ_I(rt_join(ctx, a), RT_FAILED);
+    CHECK_INT(rt_join(ctx, a), RT_FAILED);
     CHECK(ctx->exc == EXC(1));
     rt_status sb = rt_join(ctx, b); /* ctx->exc set: b's outcome is discarded (released) */
     CHECK(sb == RT_FAILED || sb == RT_INTERRUPTED);
     CHECK(ctx->exc == EXC(1));
     rt_join(ctx, c);
     ctx->exc = NULL;
-    CHECK_EQ_I(released[2], sb == RT_FAILED ? 1 : 0);
+    CHECK_INT(released[2], sb == RT_FAILED ? 1 : 0);
     /* the plain case */
     rt_task *d = rt_spawn(ctx, ok_call, &three, &res);
-    CHECK_EQ_I(rt_join(ctx, d), RT_OK);
-    CHECK_EQ_I(res, 4);
+    CHECK_INT(rt_join(ctx, d), RT_OK);
+    CHECK_INT(res, 4);
 }
 static void raise_main(pf_ctx *ctx, void *arg) {
     (void)arg;
@@ -158,8 +158,8 @@ int main(void) {
     pthread_create(&h2, NULL, host_thread, &a2);
     pthread_join(h1, NULL);
     pthread_join(h2, NULL);
-    CHECK_EQ_I(a1.out, 17711);
-    CHECK_EQ_I(a2.out, 28657);
+    CHECK_INT(a1.out, 17711);
+    CHECK_INT(a2.out, 28657);
 
     for (int th = 1; th <= 4; th *= 2) {
         rt_options o;
@@ -170,45 +170,45 @@ int main(void) {
         o.exc_release = release_hook;
         rt_runtime *rt = rt_open(&o);
         CHECK(rt != NULL);
-        CHECK_EQ_I(rt_threads(rt), th);
-        CHECK_EQ_I(rt_run(rt, futures_main, NULL, NULL), RT_OK);
+        CHECK_INT(rt_threads(rt), th);
+        CHECK_INT(rt_run(rt, futures_main, NULL, NULL), RT_OK);
         memset((void *)released, 0, sizeof released);
-        CHECK_EQ_I(rt_run(rt, failures_main, NULL, NULL), RT_OK);
+        CHECK_INT(rt_run(rt, failures_main, NULL, NULL), RT_OK);
         struct pf_exc *e = NULL;
-        CHECK_EQ_I(rt_run(rt, raise_main, NULL, &e), RT_FAILED);
+        CHECK_INT(rt_run(rt, raise_main, NULL, &e), RT_FAILED);
         CHECK(e == EXC(5));
         int64_t d = 0;
-        CHECK_EQ_I(rt_run(rt, deep_main, &d, NULL), RT_OK);
-        CHECK_EQ_I(d, DEEP);
+        CHECK_INT(rt_run(rt, deep_main, &d, NULL), RT_OK);
+        CHECK_INT(d, DEEP);
         rt_close(rt);
     }
 
     /* standalone ctx: marks stay latent, spawns run inline, an interrupt bit interrupts */
     pf_ctx sc;
     rt_ctx_init(&sc);
-    CHECK_EQ_I(tfib(&sc, 20), 6765);
-    CHECK_EQ_I(sc.mtop, 0);
+    CHECK_INT(tfib(&sc, 20), 6765);
+    CHECK_INT(sc.mtop, 0);
     int three = 3, res = 0;
     rt_task *t = rt_spawn(&sc, ok_call, &three, &res);
-    CHECK_EQ_I(rt_join(&sc, t), RT_OK);
-    CHECK_EQ_I(res, 4);
+    CHECK_INT(rt_join(&sc, t), RT_OK);
+    CHECK_INT(res, 4);
     { /* the out-of-line push/pop behave like the inline ones */
         rt_fork m = {.fn = ok_call, .env = &three, .result = &res, .share = NULL};
         rt_fork_push_call(&sc, &m);
-        CHECK_EQ_I(sc.mtop, 1);
-        CHECK_EQ_I(rt_mark_pop_call(&sc, &m.m), 1);
-        CHECK_EQ_I(sc.mtop, 0);
+        CHECK_INT(sc.mtop, 1);
+        CHECK_INT(rt_mark_pop_call(&sc, &m.m), 1);
+        CHECK_INT(sc.mtop, 0);
     }
     atomic_store(&sc.poll, PF_POLL_INTERRUPT);
-    CHECK_EQ_I(tfib(&sc, 10), 0);
+    CHECK_INT(tfib(&sc, 10), 0);
     CHECK(sc.exc == RT_EXC_INTERRUPTED);
-    CHECK_EQ_I(sc.mtop, 0);
+    CHECK_INT(sc.mtop, 0);
 
     /* an idle runtime uses ~0% CPU */
     rt_runtime *rt = open_rt(4, 100);
     fib_arg a = {25, 0};
-    CHECK_EQ_I(rt_run(rt, fib_main, &a, NULL), RT_OK);
-    CHECK_EQ_I(rt_run(rt, nop_main, NULL, NULL), RT_OK);
+    CHECK_INT(rt_run(rt, fib_main, &a, NULL), RT_OK);
+    CHECK_INT(rt_run(rt, nop_main, NULL, NULL), RT_OK);
     usleep(100000); /* let the workers finish spinning and park */
     double c0 = proc_cpu_seconds();
     sleep(1);

@@ -129,7 +129,7 @@ static void fork_fail_main(pf_ctx *ctx, void *arg) {
         rt_poll(ctx);
     }
     ctx->exc = EXC(7); /* then fail: the second call must be interrupted, ours reported */
-    CHECK_EQ_I(rt_mark_pop(ctx, &m.m), 0);
+    CHECK_INT(rt_mark_pop(ctx, &m.m), 0);
     rt_status st = rt_fork_join(ctx, &m);
     CHECK(st == RT_FAILED || st == RT_INTERRUPTED); /* interrupted while running, or dropped */
     CHECK(ctx->exc == EXC(7));
@@ -155,9 +155,9 @@ static void fork_late_fail_main(pf_ctx *ctx, void *arg) {
         rt_poll(ctx);
     }
     ctx->exc = EXC(8);
-    CHECK_EQ_I(rt_mark_pop(ctx, &m.m), 0);
-    CHECK_EQ_I(rt_fork_join(ctx, &m), RT_OK);
-    CHECK_EQ_I(b, 42);
+    CHECK_INT(rt_mark_pop(ctx, &m.m), 0);
+    CHECK_INT(rt_fork_join(ctx, &m), RT_OK);
+    CHECK_INT(b, 42);
     CHECK(ctx->exc == EXC(8));
 }
 
@@ -198,17 +198,17 @@ static void group_main(pf_ctx *ctx, void *arg) {
             break;
     }
     if (!g) { /* one worker: the subtree can only run inside our join; cancel first */
-        CHECK_EQ_I(rt_threads(rt_ctx_runtime(ctx)), 1);
+        CHECK_INT(rt_threads(rt_ctx_runtime(ctx)), 1);
         return;
     }
     CHECK(g != rt_current_group(ctx));
     rt_cancel(rt_ctx_runtime(ctx), g);
-    CHECK_EQ_I(rt_join(ctx, t), RT_FAILED); /* the subtree raised the interruption */
+    CHECK_INT(rt_join(ctx, t), RT_FAILED); /* the subtree raised the interruption */
     CHECK(ctx->exc == RT_EXC_INTERRUPTED);
     ctx->exc = NULL;
-    CHECK_EQ_I(atomic_load(&sub_interrupted), 1);
+    CHECK_INT(atomic_load(&sub_interrupted), 1);
     /* the grandchild was interrupted if it had started, else dropped unstarted */
-    CHECK_EQ_I(atomic_load(&grandchild_interrupted), atomic_load(&grandchild_started));
+    CHECK_INT(atomic_load(&grandchild_interrupted), atomic_load(&grandchild_started));
     for (int i = 0; i < 100; i++) { /* we, outside the group, are not interrupted */
         spin(2000);
         rt_poll(ctx);
@@ -234,14 +234,14 @@ int main(void) {
         pthread_t ct;
         pthread_create(&ct, NULL, canceller, &c);
         struct pf_exc *e = NULL;
-        CHECK_EQ_I(rt_run(rt, tree_main, NULL, &e), RT_INTERRUPTED);
+        CHECK_INT(rt_run(rt, tree_main, NULL, &e), RT_INTERRUPTED);
         int64_t t_ret = rt_now_ns();
         CHECK(e == RT_EXC_INTERRUPTED);
         pthread_join(ct, NULL);
         while (atomic_load(&rt->nbusy) != 0) /* all workers idle */
             sched_yield();
         int64_t t_idle = rt_now_ns();
-        CHECK_EQ_I(atomic_load(&leaves_started), atomic_load(&leaves_interrupted));
+        CHECK_INT(atomic_load(&leaves_started), atomic_load(&leaves_interrupted));
         printf("threads=%d: cancel of a depth-16 tree (%d leaves running): rt_run returned after "
                "%.1f us, all workers idle after %.1f us\n",
                th, atomic_load(&leaves_started), (t_ret - c.t_cancel) / 1e3,
@@ -256,11 +256,11 @@ int main(void) {
             for (int i = 0; i < NIT; i++)
                 atomic_store(&outcome[i], 0);
             struct pf_exc *got = NULL;
-            CHECK_EQ_I(rt_run(rt, loop_main, &got, NULL), RT_OK);
+            CHECK_INT(rt_run(rt, loop_main, &got, NULL), RT_OK);
             CHECK(got == EXC(fail_a));
             for (int i = 0; i < fail_a; i++)
-                CHECK_EQ_I(atomic_load(&outcome[i]), 1);
-            CHECK_EQ_I(atomic_load(&outcome[fail_a]), 3);
+                CHECK_INT(atomic_load(&outcome[i]), 1);
+            CHECK_INT(atomic_load(&outcome[fail_a]), 3);
             int later_run = 0;
             for (int i = fail_a + 1; i < NIT; i++)
                 later_run += atomic_load(&outcome[i]) == 1;
@@ -273,7 +273,7 @@ int main(void) {
             atomic_store(&sub_interrupted, 0);
             atomic_store(&grandchild_interrupted, 0);
             atomic_store(&grandchild_started, 0);
-            CHECK_EQ_I(rt_run(rt, group_main, NULL, NULL), RT_OK);
+            CHECK_INT(rt_run(rt, group_main, NULL, NULL), RT_OK);
             printf("threads=%d: rt_cancel of a subtree interrupted it and its child only\n", th);
         }
 
@@ -281,9 +281,9 @@ int main(void) {
         if (th > 1) {
             atomic_store(&second_ran, 0);
             e = NULL;
-            CHECK_EQ_I(rt_run(rt, fork_fail_main, NULL, &e), RT_FAILED);
+            CHECK_INT(rt_run(rt, fork_fail_main, NULL, &e), RT_FAILED);
             CHECK(e == EXC(7));
-            CHECK_EQ_I(rt_run(rt, fork_late_fail_main, NULL, &e), RT_FAILED);
+            CHECK_INT(rt_run(rt, fork_late_fail_main, NULL, &e), RT_FAILED);
             CHECK(e == EXC(8));
         }
         rt_close(rt);

@@ -19,9 +19,9 @@ int main(void) {
             rt_runtime *rt = open_rt(threads[ti], periods[pi]);
             fib_arg a = {30, 0};
             struct pf_exc *e = (struct pf_exc *)1;
-            CHECK_EQ_I(rt_run(rt, fib_main, &a, &e), RT_OK);
+            CHECK_INT(rt_run(rt, fib_main, &a, &e), RT_OK);
             CHECK(e == NULL);
-            CHECK_EQ_I(a.out, 832040);
+            CHECK_INT(a.out, 832040);
             /* at >= 2 threads the runtime must really go parallel: repeat runs until a promoted
              * task was stolen (bounded, so a broken promotion or wake-up path fails the test).
              * Steals are required at the default period only: at 1 us the beat thread itself
@@ -33,12 +33,12 @@ int main(void) {
                               (s.total.promotions == 0 || (need_steal && s.total.steals == 0));
                  rep++) {
                 fib_arg b = {27, 0};
-                CHECK_EQ_I(rt_run(rt, fib_main, &b, NULL), RT_OK);
-                CHECK_EQ_I(b.out, 196418);
+                CHECK_INT(rt_run(rt, fib_main, &b, NULL), RT_OK);
+                CHECK_INT(b.out, 196418);
                 rt_stats_get(rt, &s, NULL);
             }
             /* every promotion (all of fork marks here) called the share hook exactly once */
-            CHECK_EQ_I(atomic_exchange(&tfib_shared, 0), s.total.promotions);
+            CHECK_INT(atomic_exchange(&tfib_shared, 0), s.total.promotions);
             if (threads[ti] > 1) {
                 CHECK(s.total.promotions > 0);
                 CHECK(!need_steal || s.total.steals > 0);

@@ -141,11 +141,11 @@ int main(void) {
             {-1, INT64_MAX}, {4321, INT64_MAX}, {0, INT64_MAX}, {-1, 1000}, {-1, 12000000}};
         for (int c = 0; c < 5; c++) {
             heap_arg a = {{cases[c][0], cases[c][1]}, n, 0, 0};
-            CHECK_EQ_I(rt_run(rt, heap_main, &a, NULL), RT_OK);
-            CHECK_EQ_I(atomic_load(&live), 0);
-            CHECK_EQ_I(a.failed, c != 0);
+            CHECK_INT(rt_run(rt, heap_main, &a, NULL), RT_OK);
+            CHECK_INT(atomic_load(&live), 0);
+            CHECK_INT(a.failed, c != 0);
             if (c == 0)
-                CHECK_EQ_I(a.out, n * (n - 1) / 2);
+                CHECK_INT(a.out, n * (n - 1) / 2);
         }
         rt_close(rt);
     }
@@ -162,20 +162,20 @@ int main(void) {
             rt_stats s0;
             rt_stats_get(rt, &s0, NULL);
             atomic_store(&share_calls, 0);
-            CHECK_EQ_I(rt_run(rt, sum_main, &a, NULL), RT_OK);
+            CHECK_INT(rt_run(rt, sum_main, &a, NULL), RT_OK);
             rt_stats s1;
             rt_stats_get(rt, &s1, NULL);
             /* the share hook runs once, at the loop's first promotion, and only if it had one */
-            CHECK_EQ_I(atomic_load(&share_calls), s1.total.promotions > s0.total.promotions);
+            CHECK_INT(atomic_load(&share_calls), s1.total.promotions > s0.total.promotions);
             if (memcmp(&a.out, &ref, sizeof ref) != 0) {
                 fprintf(stderr, "threads=%d hb=%d: %.17g != %.17g\n", threads[ti], periods[pi],
                         a.out, ref);
                 return 1;
             }
             sum_arg small = {3, 0}, empty = {0, 42};
-            CHECK_EQ_I(rt_run(rt, sum_main, &small, NULL), RT_OK);
+            CHECK_INT(rt_run(rt, sum_main, &small, NULL), RT_OK);
             CHECK(small.out == val(0) + val(1) + val(2));
-            CHECK_EQ_I(rt_run(rt, sum_main, &empty, NULL), RT_OK);
+            CHECK_INT(rt_run(rt, sum_main, &empty, NULL), RT_OK);
             CHECK(empty.out == 0.0);
             rt_stats s;
             rt_stats_get(rt, &s, NULL);
@@ -185,9 +185,9 @@ int main(void) {
             if (pi == 0) { /* rt_for covers every index exactly once */
                 int64_t n = 1000003;
                 hits = calloc((size_t)n, 1);
-                CHECK_EQ_I(rt_run(rt, for_main, &n, NULL), RT_OK);
+                CHECK_INT(rt_run(rt, for_main, &n, NULL), RT_OK);
                 for (int64_t i = 0; i < n; i++)
-                    CHECK_EQ_I(hits[i], 1);
+                    CHECK_INT(hits[i], 1);
                 free((void *)hits);
             }
             rt_close(rt);

@@ -24,8 +24,8 @@ int main(void) {
     CHECK(rt != NULL);
     for (int i = 0; i < 5; i++) {
         fib_arg a = {27, 0};
-        CHECK_EQ_I(rt_run(rt, fib_main, &a, NULL), RT_OK);
-        CHECK_EQ_I(a.out, 196418);
+        CHECK_INT(rt_run(rt, fib_main, &a, NULL), RT_OK);
+        CHECK_INT(a.out, 196418);
     }
     char buf[8192];
     FILE *f = fmemopen(buf, sizeof buf, "w");
@@ -55,12 +55,12 @@ int main(void) {
             depth--;
         CHECK(depth >= 0);
     }
-    CHECK_EQ_I(depth, 0);
+    CHECK_INT(depth, 0);
     for (const char *p = json; (p = strstr(p, "\"name\":\"task\",\"ph\":\"X\"")); p++)
         tasks++;
     for (const char *p = json; (p = strstr(p, "\"thread_name\"")); p++)
         names++;
-    CHECK_EQ_I(names, 2);
+    CHECK_INT(names, 2);
     CHECK(tasks >= 5 && (uint64_t)tasks <= s.total.tasks);
     printf("trace: %zu bytes, %d task events\n", n, tasks);
     return 0;

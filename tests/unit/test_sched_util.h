@@ -10,23 +10,8 @@
 
 #include "runtime/sched.h"
 
-#define CHECK(c)                                                                                  \
-    do {                                                                                          \
-        if (!(c)) {                                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c);                 \
-            exit(1);                                                                              \
-        }                                                                                         \
-    } while (0)
-
-#define CHECK_EQ_I(a, b)                                                                          \
-    do {                                                                                          \
-        long long a_ = (long long)(a), b_ = (long long)(b);                                       \
-        if (a_ != b_) {                                                                           \
-            fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %s: %lld vs %lld\n", __FILE__,         \
-                    __LINE__, #a, #b, a_, b_);                                                    \
-            exit(1);                                                                              \
-        }                                                                                         \
-    } while (0)
+#define CHECK_STOPS /* the scheduler tests run threads: stop at the first failure */
+#include "check.h"
 
 /* fib with a latent fork per call: fib(n-2) is the pending call, as codegen emits it. The share
  * hook counts promotions of its marks (it has nothing to share). */

@@ -74,7 +74,7 @@ static void loop_main(pf_ctx *ctx, void *arg) {
 }
 
 static double measure(rt_runtime *rt, void (*fn)(pf_ctx *, void *), const char *name) {
-    CHECK_EQ_I(rt_run(rt, fn, NULL, NULL), RT_OK);
+    CHECK_INT(rt_run(rt, fn, NULL, NULL), RT_OK);
     rt_stats s;
     rt_stats_get(rt, &s, NULL);
     CHECK(s.span_ns > 0 && s.work_ns >= s.span_ns / 2);

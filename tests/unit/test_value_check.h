@@ -12,25 +12,7 @@
 
 #include "runtime/value.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                                  \
-    do {                                                                                             \
-        if (!(cond)) {                                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);                 \
-            failures++;                                                                              \
-        }                                                                                            \
-    } while (0)
-
-#define CHECK_INT(expr, want)                                                                        \
-    do {                                                                                             \
-        long long got_ = (long long)(expr), want_ = (long long)(want);                              \
-        if (got_ != want_) {                                                                         \
-            fprintf(stderr, "%s:%d: %s: expected %lld but got %lld\n", __FILE__, __LINE__, #expr,     \
-                    want_, got_);                                                                    \
-            failures++;                                                                              \
-        }                                                                                            \
-    } while (0)
+#include "check.h"
 
 /* Consumes the pf_str produced by expr (NULL counts as a failure, and clears a pending error). */
 #define CHECK_STR(ctx, expr, want) check_str((ctx), (expr), (want), #expr, __FILE__, __LINE__)
@@ -110,11 +92,15 @@ static inline void exact_heap_accounting(char **argv) {
         }                                                                                            \
     } while (0)
 
-#define TEST_DONE()                                                                                  \
-    do {                                                                                             \
-        if (failures) fprintf(stderr, "%d failure(s)\n", failures);                                  \
-        else printf("ok\n");                                                                         \
-        return failures != 0;                                                                        \
-    } while (0)
+/* The whole main of a value test: `run` once to warm libc up (stdio, locale, pthreads), then again
+ * counting heap bytes around it, so a leak is a failure. Returns the exit status. */
+static inline int run_checking_leaks(const char *test, char **argv, void (*run)(void)) {
+    exact_heap_accounting(argv);
+    run();
+    size_t heap0 = heap_in_use();
+    run();
+    CHECK_NO_LEAK(heap0);
+    return check_report(test);
+}
 
 #endif

@@ -170,10 +170,5 @@ static void run(void) {
 
 int main(int argc, char **argv) {
     (void)argc;
-    exact_heap_accounting(argv);
-    run(); /* the first run warms up libc (stdio, locale) so the second can count bytes */
-    size_t heap0 = heap_in_use();
-    run();
-    CHECK_NO_LEAK(heap0);
-    TEST_DONE();
+    return run_checking_leaks("test_value_format", argv, run);
 }

@@ -273,10 +273,5 @@ static void run(void) {
 
 int main(int argc, char **argv) {
     (void)argc;
-    exact_heap_accounting(argv);
-    run(); /* warm up libc, then count bytes around a second run */
-    size_t heap0 = heap_in_use();
-    run();
-    CHECK_NO_LEAK(heap0);
-    TEST_DONE();
+    return run_checking_leaks("test_value_list", argv, run);
 }
