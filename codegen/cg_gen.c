@@ -8,6 +8,7 @@
 #include "stdlib/builtins.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -564,6 +565,75 @@ static void gen_func(cg_gen *g, const ir_func *fn) {
     free(f->temps);
 }
 
+/* `extern def` (ir_func.extern_sym, ir/ir.h): the pf-convention function is a thin always-inline
+ * wrapper calling the C symbol, declared with C's ABI: int = int64_t, float = double, bool = C
+ * bool (zero-extended i1), str = const char * (the NUL-terminated bytes of the pf str, borrowed for
+ * the call). A str result is copied into a new pf str; NULL gives ''. No poll, no depth, no frame:
+ * C code cannot raise (only the copy can, as out of memory). The symbol is resolved by the JIT
+ * (cg_jit_add_externs) or by the linker (pfc build). */
+static LLVMTypeRef extern_ctype(cg_gen *g, const ir_type *t) {
+    cg_state *s = &g->s;
+    switch (t->kind) {
+    case IR_T_STR: return s->t_ptr;
+    case IR_T_BOOL: return s->t_i1;
+    case IR_T_NONE: return s->t_void;
+    default: return cg_ltype(g, t);
+    }
+}
+
+static void zeroext(cg_gen *g, LLVMValueRef fn_or_call, unsigned idx, bool call) {
+    const char *a = "zeroext";
+    LLVMAttributeRef at = LLVMCreateEnumAttribute(g->s.c, LLVMGetEnumAttributeKindForName(a, strlen(a)), 0);
+    if (call) LLVMAddCallSiteAttribute(fn_or_call, idx, at);
+    else LLVMAddAttributeAtIndex(fn_or_call, idx, at);
+}
+
+static void gen_extern(cg_gen *g, const ir_func *fn) {
+    cg_state *s = &g->s;
+    LLVMValueRef w = g->fn[fn->id];
+    LLVMTypeRef cp[64];
+    LLVMValueRef args[64];
+    unsigned np = 0;
+    LLVMBasicBlockRef bb = LLVMAppendBasicBlockInContext(s->c, w, "entry");
+    LLVMPositionBuilderAtEnd(s->b, bb);
+    for (int32_t i = 0; i < fn->nparams && np < 64; i++, np++) {
+        const ir_type *t = fn->params[i]->type;
+        LLVMValueRef p = LLVMGetParam(w, 1 + (unsigned)i);
+        cp[np] = extern_ctype(g, t);
+        if (t->kind == IR_T_STR) {
+            LLVMValueRef off = LLVMConstInt(s->t_i64, offsetof(pf_str, data), 0);
+            p = LLVMBuildGEP2(s->b, s->t_i8, p, &off, 1, "");
+        }
+        args[np] = p;
+    }
+    LLVMTypeRef cret = extern_ctype(g, fn->ret);
+    LLVMTypeRef cty = LLVMFunctionType(cret, cp, np, 0);
+    LLVMValueRef cf = LLVMGetNamedFunction(s->m, fn->extern_sym);
+    if (!cf) {
+        cf = LLVMAddFunction(s->m, fn->extern_sym, cty);
+        for (unsigned i = 0; i < np; i++)
+            if (cp[i] == s->t_i1) zeroext(g, cf, i + 1, false);
+        if (cret == s->t_i1) zeroext(g, cf, LLVMAttributeReturnIndex, false);
+    }
+    LLVMValueRef r = LLVMBuildCall2(s->b, cty, cf, args, np, "");
+    for (unsigned i = 0; i < np; i++)
+        if (cp[i] == s->t_i1) zeroext(g, r, i + 1, true);
+    if (cret == s->t_i1) zeroext(g, r, LLVMAttributeReturnIndex, true);
+    if (fn->ret->kind == IR_T_NONE) {
+        LLVMBuildRetVoid(s->b);
+        return;
+    }
+    if (fn->ret->kind == IR_T_STR) {
+        LLVMValueRef empty = cg_cstr(&(cg_fn){.s = s, .fn = w}, "");
+        LLVMValueRef isnull = LLVMBuildICmp(s->b, LLVMIntEQ, r, LLVMConstNull(s->t_ptr), "");
+        LLVMValueRef sargs[2] = {LLVMGetParam(w, 0), LLVMBuildSelect(s->b, isnull, empty, r, "")};
+        LLVMTypeRef ty;
+        LLVMValueRef sf = cg_rtfn(s, cg_rtfn_id("rt_str_from_cstr"), &ty);
+        r = LLVMBuildCall2(s->b, ty, sf, sargs, 2, "");
+    }
+    LLVMBuildRet(s->b, r);
+}
+
 /* void pf_main(pf_ctx *ctx): runs main, then releases the module globals (zero leaks). */
 static void gen_entry(cg_gen *g) {
     cg_state *s = &g->s;
@@ -634,7 +704,10 @@ cg_module *cg_compile(const ir_module *mod, char **err) {
         LLVMSetAlignment(g->rng, 16);
     }
     for (int32_t i = 0; i < mod->nfuncs; i++) declare_func(g, mod->funcs[i]);
-    for (int32_t i = 0; i < mod->nfuncs && !g->err; i++) gen_func(g, mod->funcs[i]);
+    for (int32_t i = 0; i < mod->nfuncs && !g->err; i++) {
+        if (mod->funcs[i]->extern_sym) gen_extern(g, mod->funcs[i]);
+        else gen_func(g, mod->funcs[i]);
+    }
     if (!g->err) gen_entry(g);
     free(g->fn);
     free(g->fn_type);

@@ -1,9 +1,12 @@
 /* codegen LLVM plumbing: host target machine, the `default<O2>` new-pass-manager pipeline, module
- * printing, and the ORC LLJIT that runs compiled pf code. Uses only LLVM C APIs present in LLVM 15
+ * printing, object files for `pfc build`, and the ORC LLJIT that runs compiled pf code (with the
+ * C symbols of `extern def`s, dlopen'ing their libraries). Uses only LLVM C APIs present in LLVM 15
  * (opaque pointers, LLVMRunPasses, LLVMOrcCreateLLJIT), so it builds with LLVM 15..19.
  * Independent of the IR: tests/unit/test_cg_jit.c drives it with hand-built modules. */
+#define _GNU_SOURCE /* RTLD_DEFAULT */
 #include "codegen/codegen.h"
 #include "codegen/cg_internal.h"
+#include "lexer/lexer.h"
 
 #include <stdint.h>
 
@@ -16,6 +19,7 @@
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +33,10 @@ struct cg_module {
 
 struct cg_jit {
     LLVMOrcLLJITRef jit;
+    void **libs;        /* dlopen handles of `extern def ... from "lib"` libraries, closed by cg_jit_free */
+    size_t nlibs;
+    char **syms;        /* extern symbols already defined in the JIT (a REPL adds modules one by one) */
+    size_t nsyms;
 };
 
 static char *dup_message(const char *prefix, const char *msg) {
@@ -68,7 +76,7 @@ bool cg_init(char **err) {
 
 /* ---- modules -------------------------------------------------------------------------------- */
 
-static LLVMTargetMachineRef host_machine(int level, char **err) {
+static LLVMTargetMachineRef host_machine(int level, LLVMCodeModel model, char **err) {
     char *triple = LLVMGetDefaultTargetTriple();
     LLVMTargetRef target;
     char *msg = NULL;
@@ -84,7 +92,7 @@ static LLVMTargetMachineRef host_machine(int level, char **err) {
                              : level == 2 ? LLVMCodeGenLevelDefault
                                           : LLVMCodeGenLevelAggressive;
     LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, triple, cpu, features, ol, LLVMRelocPIC,
-                                                      LLVMCodeModelJITDefault);
+                                                      model);
     LLVMDisposeMessage(cpu);
     LLVMDisposeMessage(features);
     LLVMDisposeMessage(triple);
@@ -96,7 +104,7 @@ cg_module *cg_module_new(const char *name, char **err) {
     if (!cg_init(err)) return NULL;
     cg_module *m = calloc(1, sizeof *m);
     if (!m) return NULL;
-    m->tm = host_machine(2, err);
+    m->tm = host_machine(2, LLVMCodeModelJITDefault, err);
     if (!m->tm) {
         free(m);
         return NULL;
@@ -149,6 +157,17 @@ bool cg_module_optimize(cg_module *m, int level, char **err) {
         return false;
     }
     return true;
+}
+
+bool cg_module_emit_object(cg_module *m, const char *path, int level, char **err) {
+    LLVMTargetMachineRef tm = host_machine(level, LLVMCodeModelDefault, err);
+    if (!tm) return false;
+    char *msg = NULL;
+    bool ok = !LLVMTargetMachineEmitToFile(tm, m->mod, (char *)path, LLVMObjectFile, &msg);
+    if (!ok && err) *err = dup_message("codegen: cannot write the object file: ", msg);
+    LLVMDisposeMessage(msg);
+    LLVMDisposeTargetMachine(tm);
+    return ok;
 }
 
 char *cg_module_print(cg_module *m) {
@@ -253,5 +272,103 @@ void cg_jit_free(cg_jit *j) {
     if (!j) return;
     LLVMErrorRef e = LLVMOrcDisposeLLJIT(j->jit);
     if (e) LLVMConsumeError(e);
+    for (size_t i = 0; i < j->nlibs; i++) dlclose(j->libs[i]);
+    for (size_t i = 0; i < j->nsyms; i++) free(j->syms[i]);
+    free(j->libs);
+    free(j->syms);
     free(j);
 }
+
+/* ---- extern def symbols --------------------------------------------------------------------- */
+
+/* Looks up every extern symbol of m, reporting each missing library or symbol to d at its extern
+ * def (a module-level statement: column 1). With j, the libraries stay open in j and the symbols
+ * are defined in j's main JITDylib (once per name); without, the libraries are closed again. */
+static bool resolve_externs(const ir_module *m, pf_diags *d, cg_jit *j) {
+    size_t n = (size_t)m->nfuncs + 1, nopened = 0, npairs = 0, nrt = 0;
+    const cg_rt_symbol *rt = cg_rt_symbols(&nrt);
+    void **opened = calloc(n, sizeof *opened);
+    LLVMOrcCSymbolMapPair *pairs = calloc(n, sizeof *pairs);
+    const char **names = calloc(n, sizeof *names);
+    bool ok = opened && pairs && names;
+    for (int32_t i = 0; i < m->nfuncs && ok; i++) {
+        const ir_func *f = m->funcs[i];
+        if (!f->extern_sym) continue;
+        void *h = RTLD_DEFAULT;
+        if (f->extern_lib) {
+            h = dlopen(f->extern_lib, RTLD_NOW | RTLD_LOCAL);
+            if (!h) {
+                const char *why = dlerror();
+                pf_diag *dg = pf_diag_error(d, f->src, f->line, 1, "extern def %s: cannot load library '%s'%s%s",
+                                            f->src_name, f->extern_lib, why ? ": " : "", why ? why : "");
+                pf_diag_hint(d, dg, "give the library's file name (\"libm.so.6\") or its path");
+                ok = false;
+                break;
+            }
+            opened[nopened++] = h;
+        }
+        dlerror();
+        void *addr = dlsym(h, f->extern_sym);
+        if (!addr) {
+            pf_diag *dg = f->extern_lib
+                ? pf_diag_error(d, f->src, f->line, 1, "extern def %s: no C symbol '%s' in '%s'", f->src_name,
+                                f->extern_sym, f->extern_lib)
+                : pf_diag_error(d, f->src, f->line, 1, "extern def %s: no C symbol '%s' in the process",
+                                f->src_name, f->extern_sym);
+            pf_diag_hint(d, dg, f->extern_lib ? "check the function's name in the library"
+                                              : "check the name, or name its library: "
+                                                "extern def f(...) -> T from \"libname.so\"");
+            ok = false;
+            break;
+        }
+        if (!j) continue;
+        bool seen = false; /* defined by an earlier module, by the runtime table, or just above */
+        for (size_t k = 0; k < j->nsyms && !seen; k++) seen = strcmp(j->syms[k], f->extern_sym) == 0;
+        for (size_t k = 0; k < nrt && !seen; k++) seen = strcmp(rt[k].name, f->extern_sym) == 0;
+        for (size_t k = 0; k < npairs && !seen; k++) seen = strcmp(names[k], f->extern_sym) == 0;
+        if (seen) continue;
+        names[npairs] = f->extern_sym;
+        pairs[npairs].Name = LLVMOrcLLJITMangleAndIntern(j->jit, f->extern_sym);
+        pairs[npairs].Sym.Address = (LLVMOrcJITTargetAddress)(uintptr_t)addr;
+        pairs[npairs].Sym.Flags.GenericFlags = LLVMJITSymbolGenericFlagsExported | LLVMJITSymbolGenericFlagsCallable;
+        npairs++;
+    }
+    if (ok && j && nopened) {
+        void **libs = realloc(j->libs, (j->nlibs + nopened) * sizeof *libs);
+        if (libs) j->libs = libs;
+        ok = libs != NULL;
+    }
+    if (ok && j && npairs) {
+        char **syms = realloc(j->syms, (j->nsyms + npairs) * sizeof *syms);
+        if (syms) j->syms = syms;
+        size_t ndup = 0;
+        while (syms && ndup < npairs && (j->syms[j->nsyms + ndup] = strdup(names[ndup])) != NULL) ndup++;
+        ok = ndup == npairs;
+        LLVMOrcMaterializationUnitRef mu = LLVMOrcAbsoluteSymbols(pairs, npairs); /* takes the names */
+        npairs = 0;
+        LLVMErrorRef e = ok ? LLVMOrcJITDylibDefine(LLVMOrcLLJITGetMainJITDylib(j->jit), mu) : NULL;
+        if (!ok || e) {
+            LLVMOrcDisposeMaterializationUnit(mu);
+            char *msg = e ? LLVMGetErrorMessage(e) : NULL;
+            pf_diag_error(d, m->src, 1, 1, "extern def: cannot define the C symbols in the JIT: %s",
+                          msg ? msg : "out of memory");
+            if (msg) LLVMDisposeErrorMessage(msg);
+            while (ndup) free(j->syms[j->nsyms + --ndup]);
+            ok = false;
+        }
+        j->nsyms += ndup;
+    }
+    for (size_t k = 0; k < npairs; k++) LLVMOrcReleaseSymbolStringPoolEntry(pairs[k].Name);
+    for (size_t k = 0; k < nopened; k++) {
+        if (j && ok) j->libs[j->nlibs++] = opened[k];
+        else dlclose(opened[k]);
+    }
+    free(opened);
+    free(pairs);
+    free(names);
+    return ok;
+}
+
+bool cg_jit_add_externs(cg_jit *j, const ir_module *m, pf_diags *d) { return resolve_externs(m, d, j); }
+
+bool cg_check_externs(const ir_module *m, pf_diags *d) { return resolve_externs(m, d, NULL); }

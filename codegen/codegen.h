@@ -3,7 +3,8 @@
  * it in an ORC LLJIT whose symbol resolution reaches the runtime linked into the host (pfc, libpf).
  *
  * Life cycle:  cg_module_new / cg_compile  ->  cg_module_optimize  ->  [cg_module_print]
- *              ->  cg_jit_new + cg_jit_add (consumes the module)  ->  cg_jit_lookup  ->  cg_jit_free.
+ *              ->  cg_jit_new + [cg_jit_add_externs] + cg_jit_add (consumes the module)  ->  cg_jit_lookup
+ *              ->  cg_jit_free;   or, ahead of time:  cg_module_emit_object (pfc build).
  * Nothing here prints or exits: failures come back as a malloc'd message (`char **err`, free with
  * cg_free_message) or as diagnostics in the caller's pf_diags. */
 #ifndef PF_CODEGEN_H
@@ -54,6 +55,20 @@ struct ir_module;
 /* Lowers a built IR module (ir/ir.h) to a new LLVM module exporting CG_ENTRY_NAME. The IR must
  * outlive the call only. NULL + *err on an internal error (a construct codegen cannot lower). */
 cg_module *cg_compile(const struct ir_module *m, char **err);
+
+/* Makes the C symbols of m's `extern def`s (ir_func.extern_sym) callable from the modules added to
+ * j afterwards (call it before cg_jit_add): a library named by `from "libm.so.6"` is dlopen'ed and
+ * stays open until cg_jit_free; other symbols come from the process. Each missing library or
+ * symbol is reported to d at its extern def; false then. */
+struct pf_diags;
+bool cg_jit_add_externs(cg_jit *j, const struct ir_module *m, struct pf_diags *d);
+/* The same look-ups without a JIT (`pfc build`: a missing symbol is a compile error with a
+ * position, not a link error); the libraries are closed again. */
+bool cg_check_externs(const struct ir_module *m, struct pf_diags *d);
+
+/* Writes m (optimised already) as a relocatable, position-independent object file for the host
+ * CPU at path, code generation at level 0..3 (`pfc build`). false + *err on failure. */
+bool cg_module_emit_object(cg_module *m, const char *path, int level, char **err);
 
 void cg_free_message(char *msg);
 

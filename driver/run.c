@@ -6,8 +6,8 @@
  * stderr, ir/par.c), --no-par (same as PF_NOPAR=1). */
 #include "codegen/codegen.h"
 #include "driver/driver.h"
-#include "driver/interrupt.h"
 #include "ir/ir.h"
+#include "launch/launch.h"
 #include "parser/parser.h"
 #include "runtime/runtime.h"
 
@@ -18,19 +18,22 @@
 
 typedef struct run_opts {
     const char *path;
-    int threads;
-    double timeout; /* --timeout S: seconds, 0 = none (driver/interrupt.c) */
-    bool emit_ir, emit_llvm, stats, explain, workspan;
-    const char *trace; /* --trace FILE, NULL = none */
+    launch_opts run; /* --threads, --timeout, --stats, --workspan, --trace (launch/launch.h) */
+    bool emit_ir, emit_llvm, explain;
     int argc; /* program arguments after FILE */
     char **argv;
 } run_opts;
 
+static int usage_line(void) {
+    fputs("usage: pfc run [--threads N] [--timeout S] [--emit-ir] [--emit-llvm] [--stats] [--workspan] [--trace F] [--explain] [--no-par] FILE [args]\n", stderr);
+    return 2;
+}
+
 static int usage(const char *fmt, const char *arg) {
     fputs("pfc run: ", stderr);
     fprintf(stderr, fmt, arg);
-    fputs("\nusage: pfc run [--threads N] [--timeout S] [--emit-ir] [--emit-llvm] [--stats] [--workspan] [--trace F] [--explain] [--no-par] FILE [args]\n", stderr);
-    return 2;
+    fputc('\n', stderr);
+    return usage_line();
 }
 
 static int parse_opts(int argc, char **argv, run_opts *o) {
@@ -38,30 +41,13 @@ static int parse_opts(int argc, char **argv, run_opts *o) {
     int i = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
         const char *a = argv[i];
-        if (strcmp(a, "--threads") == 0 || strcmp(a, "--timeout") == 0 || strcmp(a, "--trace") == 0) {
-            if (i + 1 >= argc) return usage("%s needs a value", a);
-            if (strcmp(a, "--threads") == 0) {
-                char *end;
-                long n = strtol(argv[i + 1], &end, 10);
-                if (*end || n < 1 || n > 1024) return usage("--threads: not a thread count: '%s'", argv[i + 1]);
-                o->threads = (int)n;
-            } else if (strcmp(a, "--timeout") == 0) {
-                char *end;
-                double t = strtod(argv[i + 1], &end);
-                if (*end || !(t > 0) || t > 1e9) return usage("--timeout: not a number of seconds: '%s'", argv[i + 1]);
-                o->timeout = t;
-            } else {
-                o->trace = argv[i + 1];
-            }
-            i++;
-        } else if (strcmp(a, "--emit-ir") == 0) {
+        int r = launch_parse_opt(argc, argv, &i, &o->run, "pfc run");
+        if (r < 0) return usage_line(); /* the problem is printed */
+        if (r > 0) continue;
+        if (strcmp(a, "--emit-ir") == 0) {
             o->emit_ir = true;
         } else if (strcmp(a, "--emit-llvm") == 0) {
             o->emit_llvm = true;
-        } else if (strcmp(a, "--stats") == 0) {
-            o->stats = true;
-        } else if (strcmp(a, "--workspan") == 0) {
-            o->workspan = true;
         } else if (strcmp(a, "--explain") == 0) {
             o->explain = true;
         } else if (strcmp(a, "--no-par") == 0) {
@@ -75,46 +61,6 @@ static int parse_opts(int argc, char **argv, run_opts *o) {
     o->argc = argc - i - 1;
     o->argv = argv + i + 1;
     return 0;
-}
-
-/* Runs the compiled entry on a runtime (rt_run: worker 0, big stack, RecursionError depth);
- * returns the exit status: 0, or 1 after printing the uncaught exception's traceback. */
-static void run_main(pf_ctx *ctx, void *arg) {
-    void (*entry)(pf_ctx *) = (void (*)(pf_ctx *))arg;
-    intr_running(); /* a SIGINT that came before the run existed cancels it now */
-    entry(ctx);
-    rt_out_flush(ctx);
-}
-
-static void release_exc(void *ud, struct pf_exc *e) {
-    (void)ud;
-    rt_obj_decref(&e->h);
-}
-
-static int run_entry(void (*entry)(pf_ctx *), const run_opts *o) {
-    rt_options ro;
-    rt_options_init(&ro);
-    if (o->threads > 0) ro.threads = o->threads;
-    if (o->workspan) ro.workspan = 1;
-    if (o->trace) ro.trace_path = o->trace;
-    intr_watch iw; /* SIGINT and --timeout (driver/interrupt.c) */
-    intr_init(&iw, o->timeout);
-    ro.exc_interrupt = intr_exc_interrupt;
-    ro.ud = &iw;
-    ro.exc_release = release_exc;
-    rt_runtime *rt = rt_open(&ro);
-    if (!rt) {
-        fprintf(stderr, "pfc: cannot start the runtime's threads\n");
-        return 2;
-    }
-    struct pf_exc *exc = NULL;
-    bool watching = intr_start(&iw, rt) == 0;
-    rt_run(rt, run_main, (void *)entry, &exc);
-    intr_reason why = watching ? intr_stop(&iw) : INTR_NONE;
-    if (o->stats || o->workspan) rt_stats_print(rt, stderr); /* --workspan alone: its report */
-    rt_close(rt);
-    fflush(stdout);
-    return intr_report(exc, why, o->timeout);
 }
 
 int driver_run(int argc, char **argv) {
@@ -171,6 +117,11 @@ int driver_run(int argc, char **argv) {
         status = 2;
         goto done;
     }
+    if (!cg_jit_add_externs(jit, prog, &d)) { /* a missing C symbol or library */
+        pf_diags_print(&d, stderr);
+        status = 2;
+        goto done;
+    }
     cg_module *mm = m;
     m = NULL; /* consumed by cg_jit_add */
     void *entry = NULL;
@@ -180,7 +131,7 @@ int driver_run(int argc, char **argv) {
         goto done;
     }
     fflush(stdout);
-    status = run_entry((void (*)(pf_ctx *))entry, &o);
+    status = launch_run((void (*)(pf_ctx *))entry, &o.run);
 done:
     cg_free_message(msg);
     cg_module_free(m);

@@ -1,9 +1,10 @@
 /* Interrupting a running pf program from outside (issue 7): SIGINT and `--timeout SECONDS` for
- * `pfc run` (and the REPL). A watch cancels the current rt_run of its runtime (rt_cancel_run) when
- * SIGINT arrives or the deadline passes; compiled code then unwinds at its next poll. A second
- * SIGINT while the first is being handled ends the process at once (_exit(130)). */
-#ifndef PF_DRIVER_INTERRUPT_H
-#define PF_DRIVER_INTERRUPT_H
+ * `pfc run`, AOT-built programs (both through launch/launch.h) and the REPL. A watch cancels the
+ * current rt_run of its runtime (rt_cancel_run) when SIGINT arrives or the deadline passes;
+ * compiled code then unwinds at its next poll. A second SIGINT while the first is being handled
+ * ends the process at once (_exit(130)). */
+#ifndef PF_LAUNCH_INTERRUPT_H
+#define PF_LAUNCH_INTERRUPT_H
 
 #include <pthread.h>
 #include <signal.h>

@@ -1,0 +1,86 @@
+/* launch/launch.h: the run options and the run of a compiled entry, shared by `pfc run` and the
+ * executables of `pfc build`, so both behave the same (threads, timeout, SIGINT, exit status). */
+#include "launch/launch.h"
+#include "launch/interrupt.h"
+#include "runtime/runtime.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int launch_parse_opt(int argc, char **argv, int *i, launch_opts *o, const char *who) {
+    const char *a = argv[*i];
+    if (strcmp(a, "--stats") == 0) {
+        o->stats = true;
+        return 1;
+    }
+    if (strcmp(a, "--workspan") == 0) {
+        o->workspan = true;
+        return 1;
+    }
+    if (strcmp(a, "--threads") && strcmp(a, "--timeout") && strcmp(a, "--trace")) return 0;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "%s: %s needs a value\n", who, a);
+        return -1;
+    }
+    const char *v = argv[++*i];
+    char *end;
+    if (strcmp(a, "--threads") == 0) {
+        long n = strtol(v, &end, 10);
+        if (*end || end == v || n < 1 || n > 1024) {
+            fprintf(stderr, "%s: --threads: not a thread count: '%s'\n", who, v);
+            return -1;
+        }
+        o->threads = (int)n;
+    } else if (strcmp(a, "--timeout") == 0) {
+        double t = strtod(v, &end);
+        if (*end || end == v || !(t > 0) || t > 1e9) {
+            fprintf(stderr, "%s: --timeout: not a number of seconds: '%s'\n", who, v);
+            return -1;
+        }
+        o->timeout = t;
+    } else {
+        o->trace = v;
+    }
+    return 1;
+}
+
+/* The run's main task (inside rt_run: worker 0, big stack, RecursionError depth). */
+static void run_main(pf_ctx *ctx, void *arg) {
+    void (*entry)(pf_ctx *) = (void (*)(pf_ctx *))arg;
+    intr_running(); /* a SIGINT that came before the run existed cancels it now */
+    entry(ctx);
+    rt_out_flush(ctx);
+}
+
+static void release_exc(void *ud, struct pf_exc *e) {
+    (void)ud;
+    rt_obj_decref(&e->h);
+}
+
+int launch_run(void (*entry)(pf_ctx *), const launch_opts *o) {
+    rt_options ro;
+    rt_options_init(&ro);
+    if (o->threads > 0) ro.threads = o->threads;
+    if (o->workspan) ro.workspan = 1;
+    if (o->trace) ro.trace_path = o->trace;
+    intr_watch iw; /* SIGINT and --timeout (launch/interrupt.c) */
+    intr_init(&iw, o->timeout);
+    ro.exc_interrupt = intr_exc_interrupt;
+    ro.ud = &iw;
+    ro.exc_release = release_exc;
+    fflush(stdout);
+    rt_runtime *rt = rt_open(&ro);
+    if (!rt) {
+        fprintf(stderr, "pfc: cannot start the runtime's threads\n");
+        return 2;
+    }
+    struct pf_exc *exc = NULL;
+    bool watching = intr_start(&iw, rt) == 0;
+    rt_run(rt, run_main, (void *)entry, &exc);
+    intr_reason why = watching ? intr_stop(&iw) : INTR_NONE;
+    if (o->stats || o->workspan) rt_stats_print(rt, stderr); /* --workspan alone: its report */
+    rt_close(rt);
+    fflush(stdout);
+    return intr_report(exc, why, o->timeout);
+}
