@@ -315,7 +315,9 @@ static void declare_func(cg_gen *g, const ir_func *fn) {
     char name[600];
     snprintf(name, sizeof name, "pf:%s", fn->name);
     LLVMValueRef f = LLVMAddFunction(s->m, name, ty);
-    LLVMSetLinkage(f, LLVMInternalLinkage);
+    /* defs named __pf_* are entry points for libpf (codegen.h CG_EXPORT_PREFIX): kept external */
+    if (strncmp(fn->name, CG_EXPORT_PREFIX, strlen(CG_EXPORT_PREFIX)) != 0)
+        LLVMSetLinkage(f, LLVMInternalLinkage);
     fn_shape sh = {0, false, false};
     block_shape(&fn->body, &sh);
     if (fn != g->mod->main && !sh.calls && !sh.loops && sh.nodes <= 60) {
@@ -634,14 +636,16 @@ static void gen_extern(cg_gen *g, const ir_func *fn) {
     LLVMBuildRet(s->b, r);
 }
 
-/* void pf_main(pf_ctx *ctx): runs main, then releases the module globals (zero leaks). */
+/* The module's entry points (codegen.h): pf_init runs main and keeps the globals, pf_fini
+ * releases them (zero leaks), pf_main does both; pf_globals lists the addresses of the global
+ * slots (module globals in ir order, then the random generator's state). */
 static void gen_entry(cg_gen *g) {
     cg_state *s = &g->s;
     LLVMTypeRef ty = LLVMFunctionType(s->t_void, &s->t_ptr, 1, 0);
-    LLVMValueRef fn = LLVMAddFunction(s->m, CG_ENTRY_NAME, ty);
-    LLVMBasicBlockRef bb = LLVMAppendBasicBlockInContext(s->c, fn, "entry");
+    LLVMValueRef init = LLVMAddFunction(s->m, CG_INIT_NAME, ty);
+    LLVMBasicBlockRef bb = LLVMAppendBasicBlockInContext(s->c, init, "entry");
     LLVMPositionBuilderAtEnd(s->b, bb);
-    LLVMValueRef ctx = LLVMGetParam(fn, 0);
+    LLVMValueRef ctx = LLVMGetParam(init, 0);
     if (g->uses_random) {
         /* random: a fixed default seed, so an unseeded program is still deterministic */
         LLVMValueRef args[2] = {g->rng, LLVMConstInt(s->t_i64, 0, 0)};
@@ -651,10 +655,16 @@ static void gen_entry(cg_gen *g) {
     }
     const ir_func *m = g->mod->main;
     LLVMBuildCall2(s->b, g->fn_type[m->id], g->fn[m->id], &ctx, 1, "");
+    LLVMBuildRetVoid(s->b);
+
+    LLVMValueRef fini = LLVMAddFunction(s->m, CG_FINI_NAME, ty);
+    bb = LLVMAppendBasicBlockInContext(s->c, fini, "entry");
+    LLVMPositionBuilderAtEnd(s->b, bb);
+    ctx = LLVMGetParam(fini, 0);
     cg_gfn F;
     memset(&F, 0, sizeof F);
     F.base.s = s;
-    F.base.fn = fn;
+    F.base.fn = fini;
     F.base.ctx = ctx;
     F.base.entry = bb;
     F.g = g;
@@ -668,6 +678,24 @@ static void gen_entry(cg_gen *g) {
         LLVMBuildStore(s->b, LLVMConstNull(s->t_ptr), g->gvar[i]);
     }
     LLVMBuildRetVoid(s->b);
+
+    LLVMValueRef fn = LLVMAddFunction(s->m, CG_ENTRY_NAME, ty);
+    bb = LLVMAppendBasicBlockInContext(s->c, fn, "entry");
+    LLVMPositionBuilderAtEnd(s->b, bb);
+    ctx = LLVMGetParam(fn, 0);
+    LLVMBuildCall2(s->b, ty, init, &ctx, 1, "");
+    LLVMBuildCall2(s->b, ty, fini, &ctx, 1, "");
+    LLVMBuildRetVoid(s->b);
+
+    unsigned n = (unsigned)g->mod->nglobals + 1;
+    LLVMValueRef *addrs = malloc(n * sizeof *addrs);
+    for (int32_t i = 0; i < g->mod->nglobals; i++) addrs[i] = g->gvar[i];
+    addrs[n - 1] = g->rng;
+    LLVMValueRef arr = LLVMConstArray(s->t_ptr, addrs, n);
+    free(addrs);
+    LLVMValueRef gv = LLVMAddGlobal(s->m, LLVMTypeOf(arr), CG_GLOBALS_NAME);
+    LLVMSetInitializer(gv, arr);
+    LLVMSetGlobalConstant(gv, 1);
 }
 
 cg_module *cg_compile(const ir_module *mod, char **err) {

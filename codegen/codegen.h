@@ -50,6 +50,20 @@ void cg_jit_free(cg_jit *j);
 /* The compiled program's entry point: `void pf_main(pf_ctx *ctx)` runs the module's top-level
  * code; on return ctx->exc holds the uncaught exception, if any (with its traceback). */
 #define CG_ENTRY_NAME "pf_main"
+/* The same split in two, for hosts that keep a module loaded (libpf): `void pf_init(pf_ctx *)`
+ * runs the top-level code and keeps the module globals alive; `void pf_fini(pf_ctx *)` releases
+ * them. pf_main = pf_init then pf_fini. */
+#define CG_INIT_NAME "pf_init"
+#define CG_FINI_NAME "pf_fini"
+/* `void *pf_globals[nglobals + 1]`: the address of each module global's 8-byte slot, in
+ * ir_module.globals order, then of the random generator's state (sizeof(pf_rng) bytes). Two
+ * modules compiled from the same source have the same globals, so a host can copy one's values
+ * into the other (libpf's call stubs borrow the loaded module's globals this way). */
+#define CG_GLOBALS_NAME "pf_globals"
+/* Specialisations of defs whose name starts with this prefix keep external linkage, under the
+ * symbol "pf:" + ir_func.name (e.g. "pf:__pf_call_0[int,list[float]]"), so cg_jit_lookup finds
+ * them; every other function is internal. Names with this prefix are reserved for libpf. */
+#define CG_EXPORT_PREFIX "__pf_"
 
 struct ir_module;
 /* Lowers a built IR module (ir/ir.h) to a new LLVM module exporting CG_ENTRY_NAME. The IR must

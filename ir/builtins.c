@@ -268,6 +268,7 @@ static bool orderable_t(const ir_type *t)
 {
     switch (t->kind) {
     case IR_T_INT: case IR_T_FLOAT: case IR_T_BOOL: case IR_T_STR: return true;
+    case IR_T_UNKNOWN: case IR_T_ERROR: return true; /* absorbs: a def checked uncalled */
     case IR_T_LIST: return orderable_t(t->elems[0]);
     case IR_T_TUPLE:
         for (int32_t i = 0; i < t->n; i++)
