@@ -37,6 +37,9 @@ struct cg_jit {
     size_t nlibs;
     char **syms;        /* extern symbols already defined in the JIT (a REPL adds modules one by one) */
     size_t nsyms;
+    char *session_err; /* last error the JIT's session reported (e.g. "Symbols not found: ..."),
+                          appended to the next failed lookup's message; LLVM's default reporter
+                          would print it to stderr, which a library must not do */
 };
 
 static char *dup_message(const char *prefix, const char *msg) {
@@ -206,6 +209,13 @@ static LLVMErrorRef define_runtime_symbols(LLVMOrcLLJITRef jit) {
     return LLVMOrcJITDylibDefine(LLVMOrcLLJITGetMainJITDylib(jit), mu);
 }
 
+/* The session's error reporter: keep the message for cg_jit_lookup instead of printing it. */
+static void session_error(void *ctx, LLVMErrorRef e) {
+    cg_jit *j = ctx;
+    free(j->session_err);
+    j->session_err = error_message("", e);
+}
+
 cg_jit *cg_jit_new(char **err) {
     if (!cg_init(err)) return NULL;
     LLVMOrcJITTargetMachineBuilderRef jtmb = NULL;
@@ -242,6 +252,7 @@ cg_jit *cg_jit_new(char **err) {
         return NULL;
     }
     j->jit = jit;
+    LLVMOrcExecutionSessionSetErrorReporter(LLVMOrcLLJITGetExecutionSession(jit), session_error, j);
     return j;
 }
 
@@ -262,7 +273,17 @@ void *cg_jit_lookup(cg_jit *j, const char *name, char **err) {
     LLVMOrcExecutorAddress addr = 0;
     LLVMErrorRef e = LLVMOrcLLJITLookup(j->jit, &addr, name);
     if (e) {
-        if (err) *err = error_message("codegen: JIT lookup failed: ", e);
+        if (err) {
+            *err = error_message("codegen: JIT lookup failed: ", e);
+            if (j->session_err && *err) {
+                char *both = dup_message(*err, "; ");
+                free(*err);
+                *err = both ? dup_message(both, j->session_err) : NULL;
+                free(both);
+            }
+        } else {
+            LLVMConsumeError(e);
+        }
         return NULL;
     }
     return (void *)(uintptr_t)addr;
@@ -276,6 +297,7 @@ void cg_jit_free(cg_jit *j) {
     for (size_t i = 0; i < j->nsyms; i++) free(j->syms[i]);
     free(j->libs);
     free(j->syms);
+    free(j->session_err);
     free(j);
 }
 

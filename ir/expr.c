@@ -550,8 +550,12 @@ static void op_error(fctx *fc, const char *op, ir_type *a, ir_type *b2, int32_t 
 ir_expr *ex_binop(fctx *fc, ast_binop op, ir_expr *l, ir_expr *r, int32_t line, int32_t col)
 {
     irb *b = fc->b;
-    settle(fc, l, r->type);
-    settle(fc, r, l->type);
+    /* an unknown operand (a def checked uncalled) takes the other's type, except the count of
+     * a sequence repetition (`xs * n`, `n * s`), which is an int */
+    bool l_seq = l->type->kind == IR_T_LIST || l->type->kind == IR_T_STR || l->type->kind == IR_T_TUPLE;
+    bool r_seq = r->type->kind == IR_T_LIST || r->type->kind == IR_T_STR || r->type->kind == IR_T_TUPLE;
+    settle(fc, l, op == AST_MUL && r_seq ? b->t_int : r->type);
+    settle(fc, r, op == AST_MUL && l_seq ? b->t_int : l->type);
     ir_expr *xs[2] = {l, r};
     ir_type *bad = ex_bad(fc, xs, 2);
     if (bad) return ex_bad_result(fc, bad, line, col);

@@ -974,8 +974,10 @@ static void call_main(pf_ctx *ctx, void *arg) {
     case PF_BOOL: r = (uint8_t)ret.a & 1; break;
     default: r = PF_SLOT_OBJ(ret.p); break;
     }
-    if (!ctx->exc) take_result(s->u.ret, r, &f->result);
+    /* arguments first: a host list the result still holds gets its own copy before the result
+     * points into it */
     for (int i = 0; i < s->nargs; i++) release_arg(s->args[i], slots[i]);
+    if (!ctx->exc) take_result(s->u.ret, r, &f->result);
 }
 
 /* Runs on worker 0: the module's top-level code; its object globals are made shared because every
