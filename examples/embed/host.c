@@ -3,6 +3,7 @@
  * back, checks it against the same computation in C and prints examples/nearest.out's summary;
  * then submits a call that would run for hours and cancels it.
  * usage: embed_host [path/to/nearest.pf] [threads] */
+#define _POSIX_C_SOURCE 200809L /* nanosleep */
 #include <pf.h>
 
 #include <stdio.h>
