@@ -50,7 +50,7 @@ static void values(pf_module *m) {
     pf_value s2[2] = {pf_val_str("py", -1), pf_val_str("thonic", 3)};
     CHECK_STATUS(pf_call(m, "add", s2, 2, &r, &err), PF_OK, &err);
     CHECK_INT(r.kind, PF_STR);
-    CHECK_STR(r.u.str.ptr, "pytho");
+    CHECK_TEXT(r.u.str.ptr, "pytho");
     CHECK_INT(r.u.str.len, 5);
     pf_value_free(&r);
     CHECK_INT(r.kind, PF_NONE);
@@ -96,7 +96,7 @@ static void values(pf_module *m) {
 
     pf_value gr[2] = {pf_val_str("pf", -1), pf_val_int(2)};
     CHECK_STATUS(pf_call(m, "greet", gr, 2, &r, &err), PF_OK, &err);
-    CHECK_STR(r.kind == PF_STR ? r.u.str.ptr : NULL, "hello pf, hello pf");
+    CHECK_TEXT(r.kind == PF_STR ? r.u.str.ptr : NULL, "hello pf, hello pf");
     pf_value_free(&r);
 
     pf_value b = pf_val_bool(true);
@@ -115,7 +115,7 @@ static void values(pf_module *m) {
         CHECK_INT(r.u.tuple.items[0].u.floats.len, 2);
         xs[0] = 99.0;
         CHECK(r.u.tuple.items[0].u.floats.ptr[0] == 1.0);
-        CHECK_STR(r.u.tuple.items[1].u.str.ptr, "x");
+        CHECK_TEXT(r.u.tuple.items[1].u.str.ptr, "x");
     }
     pf_value_free(&r);
     xs[0] = 1.0;
@@ -141,7 +141,7 @@ static void errors(pf_runtime *rt, pf_module *m) {
     pf_value bad[2] = {pf_val_str("a", -1), pf_val_int(1)};
     CHECK_STATUS(pf_call(m, "add", bad, 2, &r, &err), PF_ERR_COMPILE, &err);
     CHECK_INT(err.line, 6);
-    CHECK_STR(err.file, "embed.pf");
+    CHECK_TEXT(err.file, "embed.pf");
     CHECK(err.diagnostics && strstr(err.diagnostics, "return a + b"));
     /* wrong argument count */
     CHECK_STATUS(pf_call(m, "add", &one, 1, &r, &err), PF_ERR_COMPILE, &err);
@@ -156,14 +156,14 @@ static void errors(pf_runtime *rt, pf_module *m) {
     /* exceptions: kind, message, traceback with the pf frames (and not the stub's) */
     pf_value d[2] = {pf_val_int(1), pf_val_int(0)};
     CHECK_STATUS(pf_call(m, "outer", d, 2, &r, &err), PF_ERR_EXCEPTION, &err);
-    CHECK_STR(err.kind, "ZeroDivisionError");
-    CHECK_STR(err.message, "integer division or modulo by zero");
+    CHECK_TEXT(err.kind, "ZeroDivisionError");
+    CHECK_TEXT(err.message, "integer division or modulo by zero");
     CHECK(err.traceback && strstr(err.traceback, "line 24, in divide"));
     CHECK(err.traceback && strstr(err.traceback, "line 26, in outer"));
     CHECK(err.traceback && !strstr(err.traceback, "__pf_"));
     pf_value neg = pf_val_float(-1.0);
     CHECK_STATUS(pf_call(m, "root", &neg, 1, &r, &err), PF_ERR_EXCEPTION, &err);
-    CHECK_STR(err.kind, "ValueError");
+    CHECK_TEXT(err.kind, "ValueError");
     /* the module still works after errors */
     pf_value ok[2] = {pf_val_int(6), pf_val_int(3)};
     CHECK_STATUS(pf_call(m, "outer", ok, 2, &r, &err), PF_OK, &err);
@@ -173,7 +173,7 @@ static void errors(pf_runtime *rt, pf_module *m) {
     pf_module *bad_mod = pf_load_string(rt, "bad.pf", "x = 1\ndef f(a):\n    return a +\n", &err);
     CHECK(bad_mod == NULL);
     CHECK_INT(err.status, PF_ERR_COMPILE);
-    CHECK_STR(err.file, "bad.pf");
+    CHECK_TEXT(err.file, "bad.pf");
     CHECK_INT(err.line, 3);
     CHECK(err.col > 0);
     bad_mod = pf_load_string(rt, "types.pf", "def f(a):\n    return a\nx = 'a' - 1\n", &err);
@@ -184,7 +184,7 @@ static void errors(pf_runtime *rt, pf_module *m) {
     bad_mod = pf_load_string(rt, "raise.pf", "def f(a):\n    return a\nx = [1, 2][5]\n", &err);
     CHECK(bad_mod == NULL);
     CHECK_INT(err.status, PF_ERR_EXCEPTION);
-    CHECK_STR(err.kind, "IndexError");
+    CHECK_TEXT(err.kind, "IndexError");
     CHECK(err.traceback && strstr(err.traceback, "File \"raise.pf\", line 3"));
     /* unreadable file */
     CHECK(pf_load_file(rt, "/nonexistent/x.pf", &err) == NULL);
@@ -226,5 +226,5 @@ int main(void) {
     random_state(rt);
     pf_module_free(m);
     pf_close(rt);
-    return report("test_embed");
+    return check_report("test_embed");
 }
