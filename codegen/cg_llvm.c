@@ -316,6 +316,10 @@ static bool resolve_externs(const ir_module *m, pf_diags *d, cg_jit *j) {
     for (int32_t i = 0; i < m->nfuncs && ok; i++) {
         const ir_func *f = m->funcs[i];
         if (!f->extern_sym) continue;
+        bool predefined = false; /* by cg_jit_define (libpf's pf_register) or an earlier module */
+        for (size_t k = 0; j && !f->extern_lib && k < j->nsyms && !predefined; k++)
+            predefined = strcmp(j->syms[k], f->extern_sym) == 0;
+        if (predefined) continue;
         void *h = RTLD_DEFAULT;
         if (f->extern_lib) {
             h = dlopen(f->extern_lib, RTLD_NOW | RTLD_LOCAL);
@@ -392,5 +396,32 @@ static bool resolve_externs(const ir_module *m, pf_diags *d, cg_jit *j) {
 }
 
 bool cg_jit_add_externs(cg_jit *j, const ir_module *m, pf_diags *d) { return resolve_externs(m, d, j); }
+
+bool cg_jit_define(cg_jit *j, const char *name, void *addr, char **err) {
+    char *copy = strdup(name);
+    char **syms = copy ? realloc(j->syms, (j->nsyms + 1) * sizeof *syms) : NULL;
+    if (!syms) {
+        free(copy);
+        if (err) *err = dup_message("codegen: out of memory", NULL);
+        return false;
+    }
+    j->syms = syms;
+    LLVMOrcCSymbolMapPair pair;
+    pair.Name = LLVMOrcLLJITMangleAndIntern(j->jit, name);
+    pair.Sym.Address = (LLVMOrcJITTargetAddress)(uintptr_t)addr;
+    pair.Sym.Flags.GenericFlags = LLVMJITSymbolGenericFlagsExported | LLVMJITSymbolGenericFlagsCallable;
+    pair.Sym.Flags.TargetFlags = 0;
+    LLVMOrcMaterializationUnitRef mu = LLVMOrcAbsoluteSymbols(&pair, 1); /* takes the name */
+    LLVMErrorRef e = LLVMOrcJITDylibDefine(LLVMOrcLLJITGetMainJITDylib(j->jit), mu);
+    if (e) {
+        LLVMOrcDisposeMaterializationUnit(mu);
+        free(copy);
+        if (err) *err = error_message("codegen: cannot define a symbol in the JIT: ", e);
+        else LLVMConsumeError(e);
+        return false;
+    }
+    j->syms[j->nsyms++] = copy;
+    return true;
+}
 
 bool cg_check_externs(const ir_module *m, pf_diags *d) { return resolve_externs(m, d, NULL); }

@@ -76,6 +76,9 @@ cg_module *cg_compile(const struct ir_module *m, char **err);
  * symbol is reported to d at its extern def; false then. */
 struct pf_diags;
 bool cg_jit_add_externs(cg_jit *j, const struct ir_module *m, struct pf_diags *d);
+/* Defines the C symbol `name` in j as addr (call it before cg_jit_add_externs): an `extern def
+ * name(...)` without a library then calls addr. libpf's pf_register uses it for host functions. */
+bool cg_jit_define(cg_jit *j, const char *name, void *addr, char **err);
 /* The same look-ups without a JIT (`pfc build`: a missing symbol is a compile error with a
  * position, not a link error); the libraries are closed again. */
 bool cg_check_externs(const struct ir_module *m, struct pf_diags *d);

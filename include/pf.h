@@ -116,6 +116,23 @@ PF_API int pf_threads(const pf_runtime *rt);
 /* Stop rt. Every module of rt must have been freed and every future waited for first. */
 PF_API void pf_close(pf_runtime *rt);
 
+/* Make the C function fn callable from pf code of modules loaded into rt afterwards, as `name`.
+ * sig gives its C types, result first, then the parameters in parentheses:
+ *     i = int64_t   f = double   b = bool   s = const char * (UTF-8, NUL-terminated)
+ *     v = void (result only: pf sees None)
+ * e.g. "f(ff)" is double fn(double, double); "v(s)" is void fn(const char *). A str argument is
+ * borrowed for the call; a str result is copied (NULL reads as ''). pf code calls it like any
+ * function (`name(x, y)`); libpf declares it to the module as `extern def name(a0: float, a1:
+ * float) -> float`, so calls are checked at compile time and compiled as direct calls (no libffi
+ * in the path). fn may be called from any worker thread, concurrently: it must be thread-safe,
+ * and it cannot raise or be interrupted. Returns PF_OK, or PF_ERR_VALUE for a bad name or
+ * signature (*err says which), PF_ERR_SYSTEM when out of memory. Registering a name again
+ * replaces the function for modules loaded later. */
+typedef void (*pf_cfunc)(void); /* any C function, cast: PF_CFUNC(hypot) */
+#define PF_CFUNC(f) ((pf_cfunc)(f))
+PF_API pf_status pf_register(pf_runtime *rt, const char *name, pf_cfunc fn, const char *sig,
+                             pf_error *err);
+
 /* ---------------------------------------------------------------- modules */
 
 /* Compile `path` and run its top-level code once (its output goes to stdout as with pfc run).

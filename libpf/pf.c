@@ -301,8 +301,16 @@ static pf_status diag_error(pf_error *e, const pf_diags *d, int32_t user_lines) 
 
 /* Compile text (user_lines lines of user source, then maybe a stub) into u. stub_name != NULL:
  * find that def's specialisation, its address and result type. */
+/* A host function registered with pf_register. */
+typedef struct reg {
+    char *name;
+    pf_cfunc fn;
+    char *decl; /* "extern def name(a0: float) -> float\n" */
+} reg;
+
 static pf_status compile_unit(const char *name, const char *text, size_t len, int32_t user_lines,
-                              const char *stub_name, unit *u, pf_error *err) {
+                              const char *stub_name, const reg *regs, int nregs, unit *u,
+                              pf_error *err) {
     memset(u, 0, sizeof *u);
     pf_arena a;
     pf_arena_init(&a);
@@ -348,6 +356,15 @@ static pf_status compile_unit(const char *name, const char *text, size_t len, in
         st = set_err(err, PF_ERR_SYSTEM, fmtstr("code generation failed: %s", msg ? msg : "?"));
         goto done;
     }
+    for (int i = 0; i < nregs; i++)
+        if (!cg_jit_define(u->jit, regs[i].name, (void *)regs[i].fn, &msg)) {
+            st = set_err(err, PF_ERR_SYSTEM, fmtstr("%s", msg ? msg : "?"));
+            goto done;
+        }
+    if (!cg_jit_add_externs(u->jit, prog, &d)) { /* a missing C symbol or library */
+        st = diag_error(err, &d, user_lines);
+        goto done;
+    }
     cg_module *mm = m;
     m = NULL; /* consumed */
     if (!cg_jit_add(u->jit, mm, &msg) || !(u->globals = cg_jit_lookup(u->jit, CG_GLOBALS_NAME, &msg)) ||
@@ -378,6 +395,8 @@ typedef struct stub {
 
 struct pf_module {
     pf_runtime *rt;
+    reg *regs;          /* the runtime's registrations when the module was loaded (copies) */
+    int nregs;
     char *name;         /* file name for errors */
     char *text;         /* the source, with a final newline */
     size_t len;
@@ -415,7 +434,87 @@ struct pf_runtime {
     pf_future *head, *tail;
     pf_future *running;     /* the future inside rt_run, or NULL */
     bool stop;
+    reg *regs;              /* pf_register'ed functions (mu) */
+    int nregs;
 };
+
+static void regs_free(reg *r, int n) {
+    for (int i = 0; i < n; i++) {
+        free(r[i].name);
+        free(r[i].decl);
+    }
+    free(r);
+}
+
+static bool is_keyword(const char *s) {
+    static const char *const kw[] = {"False", "None", "True", "and", "as", "assert", "break", "class",
+        "continue", "def", "del", "elif", "else", "except", "extern", "finally", "for", "from", "global",
+        "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try",
+        "while", "with", "yield"};
+    for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++)
+        if (strcmp(s, kw[i]) == 0) return true;
+    return false;
+}
+
+static const char *sig_type(char c, bool result) {
+    switch (c) {
+    case 'i': return "int";
+    case 'f': return "float";
+    case 'b': return "bool";
+    case 's': return "str";
+    case 'v': return result ? "None" : NULL;
+    default: return NULL;
+    }
+}
+
+pf_status pf_register(pf_runtime *R, const char *name, pf_cfunc fn, const char *sig, pf_error *err) {
+    bool ident = name && fn && ((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z') ||
+                                name[0] == '_');
+    for (const char *p = name; ident && *p; p++)
+        ident = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_';
+    if (!ident || is_keyword(name) || strncmp(name, CG_EXPORT_PREFIX, strlen(CG_EXPORT_PREFIX)) == 0)
+        return set_err(err, PF_ERR_VALUE, fmtstr("pf_register: '%s' is not a usable function name%s",
+                                                 name ? name : "(null)", fn ? "" : " (or fn is NULL)"));
+    size_t n = sig ? strlen(sig) : 0;
+    const char *rt = n >= 3 ? sig_type(sig[0], true) : NULL;
+    bool ok = rt && sig[1] == '(' && sig[n - 1] == ')' && n - 3 <= 16;
+    for (size_t i = 2; ok && i + 1 < n; i++) ok = sig_type(sig[i], false) != NULL;
+    if (!ok)
+        return set_err(err, PF_ERR_VALUE, fmtstr("pf_register %s: bad signature '%s' (want e.g. \"f(ff)\": "
+                                                 "result then parameters, each one of i f b s, v for a void "
+                                                 "result; at most 16 parameters)", name, sig ? sig : "(null)"));
+    char *decl = NULL;
+    size_t dl = 0;
+    FILE *f = open_memstream(&decl, &dl);
+    if (!f) return set_err(err, PF_ERR_SYSTEM, dupstr("out of memory"));
+    fprintf(f, "extern def %s(", name);
+    for (size_t i = 2; i + 1 < n; i++) fprintf(f, "%sa%zu: %s", i > 2 ? ", " : "", i - 2, sig_type(sig[i], false));
+    fprintf(f, ") -> %s\n", rt);
+    fclose(f);
+    char *nm = dupstr(name);
+    pthread_mutex_lock(&R->mu);
+    int k = 0;
+    while (k < R->nregs && strcmp(R->regs[k].name, name) != 0) k++;
+    reg *regs = k < R->nregs ? R->regs : realloc(R->regs, sizeof *regs * (size_t)(R->nregs + 1));
+    if (regs && nm && decl) {
+        R->regs = regs;
+        if (k == R->nregs) {
+            R->nregs++;
+        } else {
+            free(regs[k].name);
+            free(regs[k].decl);
+        }
+        regs[k] = (reg){nm, fn, decl};
+        nm = decl = NULL;
+    }
+    pthread_mutex_unlock(&R->mu);
+    if (nm || decl) {
+        free(nm);
+        free(decl);
+        return set_err(err, PF_ERR_SYSTEM, dupstr("out of memory"));
+    }
+    return PF_OK;
+}
 
 void pf_options_init(pf_options *o) { memset(o, 0, sizeof *o); }
 
@@ -487,6 +586,7 @@ void pf_close(pf_runtime *R) {
     pthread_mutex_destroy(&R->mu);
     pthread_cond_destroy(&R->work);
     pthread_cond_destroy(&R->done);
+    regs_free(R->regs, R->nregs);
     free(R);
 }
 
@@ -574,12 +674,36 @@ static pf_module *load(pf_runtime *R, const char *name, char *text, size_t len, 
     }
     m->rt = R;
     m->name = dupstr(name);
-    m->text = text;
-    m->len = len;
     for (size_t i = 0; i < len; i++) m->lines += text[i] == '\n';
+    /* the registered functions, declared after the user's text (positions stay the file's) */
+    char *full = NULL;
+    size_t fl = 0;
+    FILE *ff = open_memstream(&full, &fl);
+    if (ff) fwrite(text, 1, len, ff);
+    pthread_mutex_lock(&R->mu);
+    m->regs = calloc((size_t)R->nregs + 1, sizeof *m->regs);
+    for (int i = 0; m->regs && i < R->nregs; i++) {
+        m->regs[i] = (reg){dupstr(R->regs[i].name), R->regs[i].fn, dupstr(R->regs[i].decl)};
+        m->nregs++;
+        if (ff) fputs(R->regs[i].decl, ff);
+    }
+    pthread_mutex_unlock(&R->mu);
+    if (ff) fclose(ff);
+    free(text);
+    m->text = full;
+    m->len = fl;
+    if (!ff || !m->regs) {
+        set_err(err, PF_ERR_SYSTEM, dupstr("out of memory"));
+        regs_free(m->regs, m->nregs);
+        free(m->name);
+        free(m->text);
+        free(m);
+        return NULL;
+    }
     pf_future *f = new_future(m, JOB_LOAD);
     if (!f) {
         set_err(err, PF_ERR_SYSTEM, dupstr("out of memory"));
+        regs_free(m->regs, m->nregs);
         free(m->name);
         free(m->text);
         free(m);
@@ -588,6 +712,7 @@ static pf_module *load(pf_runtime *R, const char *name, char *text, size_t len, 
     enqueue(R, f);
     pf_status st = pf_wait(f, NULL, err);
     if (st != PF_OK) {
+        regs_free(m->regs, m->nregs);
         free(m->name);
         free(m->text);
         free(m);
@@ -657,6 +782,7 @@ void pf_module_free(pf_module *m) {
     }
     for (int i = 0; i < m->ndefs; i++) free(m->defs[i]);
     free(m->defs);
+    regs_free(m->regs, m->nregs);
     free(m->name);
     free(m->text);
     free(m);
@@ -771,7 +897,7 @@ static stub *get_stub(pf_module *m, pf_future *f) {
     for (int i = 0; i < f->nargs; i++) fprintf(tf, "%sa%d", i ? ", " : "", i);
     fprintf(tf, ")\n%s(%s)\n", stub_name, sig);
     fclose(tf);
-    pf_status st = compile_unit(m->name, text, tl, m->lines, stub_name, &s->u, &f->err);
+    pf_status st = compile_unit(m->name, text, tl, m->lines, stub_name, m->regs, m->nregs, &s->u, &f->err);
     free(text);
     if (st != PF_OK) {
         stub_free(s);
@@ -1030,7 +1156,7 @@ static void run_future(pf_runtime *R, pf_future *f) {
         return;
     }
     if (f->kind == JOB_LOAD) {
-        f->status = compile_unit(m->name, m->text, m->len, m->lines, NULL, &m->u, &f->err);
+        f->status = compile_unit(m->name, m->text, m->len, m->lines, NULL, m->regs, m->nregs, &m->u, &f->err);
         if (f->status != PF_OK) return;
         pf_exc *x = run(R, f, load_main, m);
         if (x) {
