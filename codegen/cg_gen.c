@@ -670,7 +670,7 @@ static void gen_entry(cg_gen *g) {
     F.g = g;
     for (int32_t i = 0; i < g->mod->nglobals; i++) {
         const ir_global *gl = g->mod->globals[i];
-        if (!cg_is_obj(gl->type)) continue;
+        if (!cg_is_obj(gl->type) || gl->slot) continue; /* a slot's owner releases it */
         ir_type opt = *gl->type;
         opt.kind = IR_T_OPTIONAL;
         LLVMValueRef v = LLVMBuildLoad2(s->b, s->t_ptr, g->gvar[i], "");
@@ -718,6 +718,10 @@ cg_module *cg_compile(const ir_module *mod, char **err) {
     for (int32_t i = 0; i < mod->nglobals; i++) {
         const ir_global *gl = mod->globals[i];
         LLVMTypeRef t = cg_ltype(g, gl->type);
+        if (gl->slot) { /* a session variable: its slot lives outside the module (ir_env) */
+            g->gvar[i] = LLVMConstIntToPtr(LLVMConstInt(s->t_i64, (unsigned long long)(uintptr_t)gl->slot, 0), s->t_ptr);
+            continue;
+        }
         char name[300];
         snprintf(name, sizeof name, "pf.g:%s", gl->name);
         g->gvar[i] = LLVMAddGlobal(s->m, t, name);
@@ -749,4 +753,39 @@ cg_module *cg_compile(const ir_module *mod, char **err) {
         return NULL;
     }
     return cm;
+}
+
+bool cg_module_localize(cg_module *cm, const ir_module *mod, const char *entry, const char *const *exports,
+                        int32_t nexports, char **err) {
+    LLVMModuleRef m = cg_module_llvm_module(cm);
+    for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f))
+        if (!LLVMIsDeclaration(f)) LLVMSetLinkage(f, LLVMInternalLinkage);
+    for (LLVMValueRef v = LLVMGetFirstGlobal(m); v; v = LLVMGetNextGlobal(v))
+        if (!LLVMIsDeclaration(v)) LLVMSetLinkage(v, LLVMInternalLinkage);
+    LLVMValueRef main = LLVMGetNamedFunction(m, CG_ENTRY_NAME);
+    if (!main) {
+        if (err) *err = strdup("codegen: the module has no entry point");
+        return false;
+    }
+    LLVMSetValueName2(main, entry, strlen(entry));
+    LLVMSetLinkage(main, LLVMExternalLinkage);
+    for (int32_t i = 0; i < nexports; i++) {
+        const ir_func *fn = NULL;
+        for (int32_t k = 0; k < mod->nfuncs && !fn; k++)
+            if (mod->funcs[k]->src_name && !strcmp(mod->funcs[k]->src_name, exports[i])) fn = mod->funcs[k];
+        char name[700];
+        snprintf(name, sizeof name, "pf:%s", fn ? fn->name : "");
+        LLVMValueRef f = fn ? LLVMGetNamedFunction(m, name) : NULL;
+        if (!f) {
+            if (err) {
+                snprintf(name, sizeof name, "codegen: no compiled function '%s' to export", exports[i]);
+                *err = strdup(name);
+            }
+            return false;
+        }
+        snprintf(name, sizeof name, "%s.%s", entry, exports[i]);
+        LLVMSetValueName2(f, name, strlen(name));
+        LLVMSetLinkage(f, LLVMExternalLinkage);
+    }
+    return true;
 }

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* One LLVM module plus the thread-safe context that owns it. Opaque. */
 typedef struct cg_module cg_module;
@@ -66,6 +67,7 @@ void cg_jit_free(cg_jit *j);
 #define CG_EXPORT_PREFIX "__pf_"
 
 struct ir_module;
+struct ir_env_root;
 /* Lowers a built IR module (ir/ir.h) to a new LLVM module exporting CG_ENTRY_NAME. The IR must
  * outlive the call only. NULL + *err on an internal error (a construct codegen cannot lower). */
 cg_module *cg_compile(const struct ir_module *m, char **err);
@@ -88,5 +90,54 @@ bool cg_check_externs(const struct ir_module *m, struct pf_diags *d);
 bool cg_module_emit_object(cg_module *m, const char *path, int level, char **err);
 
 void cg_free_message(char *msg);
+
+/* Makes every symbol the module defines internal (no clash with other modules in one JIT), except
+ * its entry, renamed `entry`, and the first specialisation of each def named in exports (ir_func
+ * src_name), renamed "<entry>.<name>" and callable as ret f(pf_ctx *ctx, params...). */
+bool cg_module_localize(cg_module *m, const struct ir_module *mod, const char *entry,
+                        const char *const *exports, int32_t nexports, char **err);
+
+/* ---- incremental sessions (the REPL, libpf) -----------------------------------------------------
+ * A session compiles a sequence of entries (pieces of pf source) into one JIT. Each entry sees the
+ * defs, classes, imports and module-level variables of the entries before it; a def or class
+ * entered again replaces the earlier one for later entries. Variables live in 8-byte slots the
+ * session owns (one reference per object, released when rebound or at cg_session_free); an
+ * entry's assignment `x = v` that is its first statement and does not read x binds x anew, with
+ * any type. Diagnostics of an entry carry its own line numbers (the kept definitions are compiled
+ * after it). Not thread-safe: one caller at a time. See docs/internals.md "Sessions". */
+typedef struct cg_session cg_session;
+struct pf_source;
+struct pf_diags;
+struct pf_arena;
+
+cg_session *cg_session_new(char **err);
+/* Releases every variable's value (no runtime needed) and the JIT with all entries' code. */
+void cg_session_free(cg_session *s);
+
+typedef struct cg_entry_opts {
+    bool echo;                   /* top-level expression statements print repr(value) unless None */
+    const struct ir_env_root *exports; /* defs to specialise for these argument types and keep
+                                    callable as ret f(pf_ctx *ctx, params...) (scalars unboxed,
+                                    objects borrowed, result owned: docs/internals.md) */
+    int32_t nexports;
+    void **export_addrs;         /* out: their addresses, parallel to exports */
+} cg_entry_opts;
+
+/* Compiles src as the next entry (o may be NULL). Returns its code, `void entry(pf_ctx *ctx)`, to
+ * run as a program's pf_main (e.g. with rt_run), or NULL: compile errors in d (d->incomplete when
+ * the input ended early), an internal error in *err. Allocates in a, which must live until
+ * cg_session_end. What the entry defines takes effect at cg_session_end. */
+void *cg_session_compile(cg_session *s, struct pf_arena *a, struct pf_diags *d, const struct pf_source *src,
+                         const cg_entry_opts *o, char **err);
+/* Ends the entry compiled last: ok (it ran without an uncaught exception) keeps its definitions and
+ * new variables; !ok forgets them (variables it rebound keep their new values). No-op when no
+ * entry is pending. */
+void cg_session_end(cg_session *s, bool ok);
+/* The inferred type of the expression src (`:type`), as a spelling in a; nothing runs. NULL with
+ * diagnostics in d when it does not compile. */
+const char *cg_session_type(cg_session *s, struct pf_arena *a, struct pf_diags *d, const struct pf_source *expr);
+/* The session's variables (committed ones), for hosts and tests: name, type spelling, slot. */
+int32_t cg_session_nvars(const cg_session *s);
+bool cg_session_var(const cg_session *s, int32_t i, const char **name, const char **type, void **slot);
 
 #endif

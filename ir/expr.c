@@ -297,13 +297,13 @@ static nkind name_kind(fctx *fc, const char *n, gname **gout)
     return N_UNDEFINED;
 }
 
-static ir_global *global_ref(fctx *fc, modinfo *mi, gname *g)
+ir_global *ir_global_of(irb *b, modinfo *mi, gname *g)
 {
-    irb *b = fc->b;
     if (!g->global) {
         g->global = pf_arena_alloc(b->a, sizeof *g->global);
         g->global->name = mi == b->mods[0] ? g->name : pf_arena_sprintf(b->a, "%s.%s", mi->name, g->name);
         g->global->type = b->t_unknown;
+        g->global->script_var = mi == b->mods[0];
     }
     if (g->gpass != b->pass) {
         g->gpass = b->pass;
@@ -316,7 +316,7 @@ static ir_global *global_ref(fctx *fc, modinfo *mi, gname *g)
 static ir_expr *global_read(fctx *fc, modinfo *mi, gname *g, int32_t line, int32_t col)
 {
     irb *b = fc->b;
-    ir_global *gl = global_ref(fc, mi, g);
+    ir_global *gl = ir_global_of(b, mi, g);
     if (b->final && !b->generic && gl->type->kind == IR_T_UNKNOWN) {
         ir_err(b, fc->src, line, col, "'%s' is used before it is assigned", g->name);
         return ex_err(fc, line, col);
@@ -750,7 +750,7 @@ static ir_cmp cmp_ir(ast_cmpop op)
     }
 }
 
-static ir_expr *is_none_test(fctx *fc, ir_expr *x, bool negate, int32_t line, int32_t col)
+ir_expr *ex_is_none(fctx *fc, ir_expr *x, bool negate, int32_t line, int32_t col)
 {
     irb *b = fc->b;
     if (ty_is_bad(x->type)) return ex_bad_result(fc, x->type->kind == IR_T_ERROR ? x->type : b->t_bool, line, col);
@@ -785,8 +785,8 @@ static ir_expr *ex_compare(fctx *fc, const ast_expr *e)
     if (n == 1 && (ops[0] == AST_IS || ops[0] == AST_IS_NOT || ops[0] == AST_EQ || ops[0] == AST_NE)) {
         const ast_expr *l = e->u.compare.left, *r = e->u.compare.comparators[0];
         bool neg = ops[0] == AST_IS_NOT || ops[0] == AST_NE;
-        if (is_none_lit(r) && !is_none_lit(l)) return is_none_test(fc, ex_expr(fc, l), neg, e->op_line, e->op_col);
-        if (is_none_lit(l) && !is_none_lit(r)) return is_none_test(fc, ex_expr(fc, r), neg, e->op_line, e->op_col);
+        if (is_none_lit(r) && !is_none_lit(l)) return ex_is_none(fc, ex_expr(fc, l), neg, e->op_line, e->op_col);
+        if (is_none_lit(l) && !is_none_lit(r)) return ex_is_none(fc, ex_expr(fc, r), neg, e->op_line, e->op_col);
         if (is_none_lit(l) && is_none_lit(r)) return ex_bool(fc, !neg, e->line, e->col);
     }
     ir_expr **xs = pf_arena_alloc(b->a, sizeof *xs * (size_t)(n + 1));

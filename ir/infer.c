@@ -254,23 +254,6 @@ static facts facts_meet(fctx *fc, facts x, facts y)
 
 /* ---------------------------------------------------------------------------- assignment */
 
-static ir_global *global_of(fctx *fc, gname *g)
-{
-    irb *b = fc->b;
-    if (!g->global) {
-        g->global = pf_arena_alloc(b->a, sizeof *g->global);
-        g->global->name = fc->mod == b->mods[0] ? g->name
-                                                : pf_arena_sprintf(b->a, "%s.%s", fc->mod->name, g->name);
-        g->global->type = b->t_unknown;
-    }
-    if (g->gpass != b->pass) {
-        g->gpass = b->pass;
-        g->global->id = b->globals.len;
-        PF_VEC_PUSH(b->a, &b->globals, IR_LIMIT, g->global);
-    }
-    return g->global;
-}
-
 static void conflict(fctx *fc, const char *name, ir_type *old, ir_type *now, int32_t line, int32_t col,
                      int32_t oline, int32_t ocol)
 {
@@ -303,7 +286,7 @@ void fc_assign_name(fctx *fc, const char *name, ir_expr *value, int32_t line, in
             return;
         }
         if (g && g->is_global) {
-            ir_global *gl = global_of(fc, g);
+            ir_global *gl = ir_global_of(b, fc->mod, g);
             ir_type *old = gl->type;
             if (!ty_is_bad(vt) && !ir_type_join_into(b, &gl->type, vt)) {
                 conflict(fc, name, old, vt, line, col, g->line, g->col);
@@ -925,15 +908,45 @@ static facts loop_facts(fctx *fc, const ast_stmt *s)
     return facts_save(fc);
 }
 
+/* A session's echo of a top-level expression statement: print(repr(v)), only when v is not None. */
+static void echo(fctx *fc, ir_expr *v, int32_t line, int32_t col)
+{
+    irb *b = fc->b;
+    ir_stmt *st = fc_stmt(fc, IR_S_EXPR, line, col);
+    st->expr = ex_op(fc, IR_OP_PRINT, b->t_none, true, line, col);
+    ex_arg(fc, st->expr, ex_str(fc, " ", 1, line, col));
+    ex_arg(fc, st->expr, ex_str(fc, "\n", 1, line, col));
+    if (v->type->kind != IR_T_OPTIONAL) {
+        ex_arg(fc, st->expr, ex_op1(fc, IR_OP_REPR, b->t_str, true, v));
+        fc_emit(fc, st);
+        return;
+    }
+    ir_local *t = fc_temp(fc, v->type, "echo");
+    ir_stmt *as = fc_stmt(fc, IR_S_ASSIGN, line, col);
+    as->local = t;
+    as->expr = v;
+    fc_emit(fc, as);
+    ex_arg(fc, st->expr, ex_op1(fc, IR_OP_REPR, b->t_str, true, ex_local(fc, t, line, col)));
+    ir_stmt *iff = fc_stmt(fc, IR_S_IF, line, col);
+    iff->expr = ex_is_none(fc, ex_local(fc, t, line, col), true, line, col);
+    PF_VEC_PUSH(b->a, &iff->body, IR_LIMIT, st);
+    fc_emit(fc, iff);
+}
+
 static void st_stmt(fctx *fc, const ast_stmt *s)
 {
     irb *b = fc->b;
     switch (s->kind) {
     case AST_EXPR_STMT: {
         const ast_expr *e = s->u.expr;
-        if (e->kind == AST_STR || e->kind == AST_ELLIPSIS) return; /* docstring, `...` */
+        bool echoed = b->env && b->env->echo && !fc->def && fc->mod == b->mods[0] && fc->blk == &fc->fn->body;
+        if ((e->kind == AST_STR && !echoed) || e->kind == AST_ELLIPSIS) return; /* docstring, `...` */
         ir_stmt *st = fc_stmt(fc, IR_S_EXPR, s->line, s->col);
         st->expr = ex_expr(fc, e);
+        if (echoed && !ty_is_bad(st->expr->type) && st->expr->type->kind != IR_T_NONE) {
+            echo(fc, st->expr, s->line, s->col);
+            return;
+        }
         fc_emit(fc, st);
         return;
     }
@@ -1483,7 +1496,67 @@ static void fin_func(irb *b, ir_func *f)
 
 ir_module *ir_build(pf_arena *a, pf_diags *d, const ast_module *m, const char *path)
 {
-    irb b = {.a = a, .d = d, .path = path};
+    return ir_build_env(a, d, m, path, NULL);
+}
+
+/* ir_env roots: their specialisations (NULL entries for the ones reported as errors). */
+static spec **env_roots(irb *b, modinfo *mi)
+{
+    const ir_env *env = b->env;
+    spec **r = pf_arena_alloc(b->a, sizeof *r * (size_t)(env->nroots + 1));
+    for (int32_t i = 0; i < env->nroots; i++) {
+        const ir_env_root *ro = &env->roots[i];
+        gname *g = rs_lookup(mi, pf_intern_cstr(b->a, ro->def));
+        if (!g || g->kind != G_DEF || !g->def->def || g->def->def->kind != AST_DEF ||
+            g->def->params->len != ro->nparams) {
+            pf_diag_error(b->d, NULL, 0, 0, "no def '%s' with %d parameters to export", ro->def, (int)ro->nparams);
+            continue;
+        }
+        ir_type **t = pf_arena_alloc(b->a, sizeof *t * (size_t)(ro->nparams + 1));
+        for (int32_t k = 0; k < ro->nparams; k++)
+            if (!(t[k] = ty_parse(b, mi, ro->params[k]))) {
+                pf_diag_error(b->d, NULL, 0, 0, "export of '%s': no type '%s'", ro->def, ro->params[k]);
+                return r;
+            }
+        r[i] = sp_get(b, g->def, NULL, t, ro->nparams);
+    }
+    return r;
+}
+
+/* A session's variables become typed globals with their slots (ir_build_env). */
+static void bind_env(irb *b, modinfo *mi)
+{
+    const ir_env *env = b->env;
+    for (int32_t i = 0; i < env->nfields; i++) {
+        gname *g = rs_lookup(mi, pf_intern_cstr(b->a, env->fields[i].cls));
+        ir_type *t = ty_parse(b, mi, env->fields[i].type);
+        if (!g || g->kind != G_CLASS || !g->cls || !t) continue; /* a class since changed */
+        ir_class *c = g->cls->cls;
+        for (int32_t k = 0; k < c->nfields; k++)
+            if (!strcmp(c->field_names[k], env->fields[i].field)) ir_type_join_into(b, &c->field_types[k], t);
+    }
+    for (int32_t i = 0; i < env->nvars; i++) {
+        gname *g = rs_lookup(mi, pf_intern_cstr(b->a, env->vars[i].name));
+        if (!g || g->kind != G_VAR) continue; /* the script defines it as a def/class/import */
+        ir_type *t = ty_parse(b, mi, env->vars[i].type);
+        if (!t) {
+            pf_diag_error(b->d, NULL, 0, 0, "cannot restore '%s': its type '%s' does not exist here",
+                          g->name, env->vars[i].type);
+            continue;
+        }
+        g->is_global = true;
+        ir_global *gl = ir_global_of(b, mi, g);
+        gl->type = t;
+        gl->slot = env->vars[i].slot;
+    }
+    if (env->keep_vars)
+        for (int32_t i = 0; i < mi->nnames; i++)
+            if (mi->names[i].kind == G_VAR) mi->names[i].is_global = true;
+}
+
+ir_module *ir_build_env(pf_arena *a, pf_diags *d, const ast_module *m, const char *path, const ir_env *env)
+{
+    irb b = {.a = a, .d = d, .path = path, .env = env};
     ty_init(&b);
     int32_t nerr0 = d->nerrors;
     modinfo *mi = pf_arena_alloc(a, sizeof *mi);
@@ -1494,6 +1567,8 @@ ir_module *ir_build(pf_arena *a, pf_diags *d, const ast_module *m, const char *p
     b.capmods = 8;
     b.mods[b.nmods++] = mi;
     rs_module(&b, mi);
+    if (env) bind_env(&b, mi);
+    spec **roots = env && env->nroots ? env_roots(&b, mi) : NULL;
     if (d->nerrors > nerr0) return NULL;
     spec *main = sp_get(&b, NULL, NULL, NULL, 0);
     int32_t dlen = d->len, dnerr = d->nerrors;
@@ -1508,6 +1583,8 @@ ir_module *ir_build(pf_arena *a, pf_diags *d, const ast_module *m, const char *p
             d->nerrors = dnerr;
         }
         sp_elaborate(&b, main);
+        for (int32_t i = 0; roots && i < env->nroots; i++)
+            if (roots[i]) sp_elaborate(&b, roots[i]);
         if (!b.changed) {
             if (final) { done = true; break; }
             final = true;
@@ -1533,6 +1610,7 @@ ir_module *ir_build(pf_arena *a, pf_diags *d, const ast_module *m, const char *p
         for (int32_t k = 0; k < b.nspecs && !reached; k++)
             reached = b.specs[k]->def == df && b.specs[k]->pass == b.pass;
         if (reached || strncmp(df->qual, "<builtin", 8) == 0) continue;
+        if (env && env->kept_line > 0 && df->mod == mi && df->line >= env->kept_line) continue;
         ir_type **ut = pf_arena_alloc(a, sizeof *ut * (size_t)(df->params->len + 1));
         for (int32_t k = 0; k < df->params->len; k++) ut[k] = b.t_unknown;
         spec *sp = sp_get(&b, df, NULL, ut, df->params->len);

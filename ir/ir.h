@@ -543,6 +543,11 @@ struct ir_global {
     const char *name;
     ir_type *type;
     int32_t id;        /* index in module->globals */
+    void *slot;        /* an ir_env variable: the 8-byte slot outside the module that holds it
+                          (codegen loads and stores through this address, and pf_main does not
+                          release it: its owner does); NULL: the module's own global */
+    bool script_var;   /* a module-level variable of the script (not of an imported module, not
+                          a hidden default-argument value): what a session may keep */
 };
 
 struct ir_func {
@@ -594,6 +599,53 @@ struct ir_module {
  * the same directory, parsing it into the same arena). Returns the module, or NULL when any
  * error was reported to d (several per file where possible). Allocates only in a. */
 ir_module *ir_build(pf_arena *a, pf_diags *d, const ast_module *m, const char *path);
+
+/* An environment for building one entry of an incremental session (REPL, libpf): variables
+ * that earlier entries bound, and how to treat the new module's own module-level code.
+ * ir_build_env predeclares each var as a module-level variable of the script with the given type
+ * (read and written through its slot: ir_global.slot), unless the script defines that name as a
+ * def, class or import (then the var is hidden). The type is a spelling as ir_type_str writes it
+ * ("int", "list[float]", "dict[str, tuple[int, str]]", "Point | None"); class names refer to the
+ * classes of the script. A spelling that cannot be read is an error naming the variable. */
+typedef struct ir_env_var {
+    const char *name;   /* any string (interned by ir_build_env) */
+    const char *type;   /* spelling of its type */
+    void *slot;         /* 8 bytes owned by the caller, holding the value (objects: one reference) */
+} ir_env_var;
+
+/* A field type of a class of the script known from earlier entries (instances made before may
+ * be used by an entry that never calls the constructor). Joined into the field's type. */
+typedef struct ir_env_field {
+    const char *cls, *field; /* class and field name */
+    const char *type;        /* spelling, as ir_env_var.type */
+} ir_env_field;
+
+/* A def of the script to specialise for the given argument types even when nothing calls it
+ * (libpf: a host calls it; codegen's cg_entry_opts.exports makes it callable). */
+typedef struct ir_env_root {
+    const char *def;           /* a module-level def of the script */
+    const char *const *params; /* one type spelling per parameter */
+    int32_t nparams;
+} ir_env_root;
+
+typedef struct ir_env {
+    const ir_env_var *vars;
+    int32_t nvars;
+    const ir_env_field *fields;
+    int32_t nfields;
+    const ir_env_root *roots;
+    int32_t nroots;
+    int32_t kept_line;  /* > 0: the defs of the script from this line on were checked before (a
+                           session's kept definitions): they are not checked again unless called */
+    bool keep_vars;     /* every module-level variable of the script becomes an ir_global with
+                           script_var set (the caller gives the new ones slots before codegen) */
+    bool echo;          /* a top-level expression statement of the script prints repr(value),
+                           nothing when the value is None (Python's interactive rule) */
+} ir_env;
+
+/* ir_build for one session entry (env may be NULL: exactly ir_build). */
+ir_module *ir_build_env(pf_arena *a, pf_diags *d, const ast_module *m, const char *path,
+                        const ir_env *env);
 
 /* `pfc check`: ir_build, discarding the module. True when there were no errors. */
 bool ir_check(pf_arena *a, pf_diags *d, const ast_module *m, const char *path);

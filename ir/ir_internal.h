@@ -136,6 +136,7 @@ typedef struct irb {
     struct { ir_global **items; int32_t len, cap; } globals;
     int32_t depth;               /* elaboration recursion depth */
     struct { ir_fndef **items; int32_t len, cap; } blambdas; /* rs_builtin_lambda cache */
+    const ir_env *env;           /* ir_build_env's environment, or NULL */
     const pf_source *fin_src;    /* finalisation: the function's file */
     bool fin_reported;           /* finalisation: one "cannot infer" error is enough */
 } irb;
@@ -159,10 +160,16 @@ bool ty_is_num(const ir_type *t);        /* int, float, bool */
 int32_t ty_depth(const ir_type *t);      /* nesting: int 1, list[int] 2, ... */
 bool ty_is_obj(const ir_type *t);
 bool ty_homog_tuple(const ir_type *t);   /* tuple whose components all have one type */
+/* The type a spelling names (ir_env_var.type); class names are looked up in mi. NULL if the
+ * spelling is not one ir_type_str writes or names no class of mi. */
+ir_type *ty_parse(irb *b, modinfo *mi, const char *spelling);
 
 /* resolve.c */
 bool rs_module(irb *b, modinfo *mi);     /* module table, defs, classes, captures, globals */
 gname *rs_lookup(modinfo *mi, const char *name);
+/* The ir_global of g (a G_VAR of mi read by functions, or kept by a session), added to this
+ * pass's list of globals on first use in the pass. */
+ir_global *ir_global_of(irb *b, modinfo *mi, gname *g);
 void rs_late_binding(irb *b, modinfo *mi); /* latebind.c: reject captures Python would read late */
 /* A builtin used as a value (`map(str, xs)` is fine without this, `fold(max, xs, 0)` is not):
  * a synthesized `lambda a: str(a)` / `lambda a, b: max(a, b)`, or NULL if it has no arity. */
@@ -250,6 +257,8 @@ ir_expr *ex_binop(fctx *fc, ast_binop op, ir_expr *l, ir_expr *r, int32_t line, 
  * local returned through *whole. */
 ir_iter *ex_iter(fctx *fc, const ast_expr *src, const ast_expr *target, bool comp, ir_local **whole);
 ir_expr *ex_func_value(fctx *fc, ir_fndef *d, int32_t line, int32_t col);
+/* `x is None` (negate: `is not None`) of an already built x. */
+ir_expr *ex_is_none(fctx *fc, ir_expr *x, bool negate, int32_t line, int32_t col);
 /* Narrowing facts a condition implies when true (positive) or false. */
 void ex_cond_facts(fctx *fc, const ast_expr *cond, bool positive);
 /* Statically known truth of an `is None` test: 1 true, 0 false, -1 unknown. */

@@ -619,6 +619,11 @@ bool rs_module(irb *b, modinfo *mi)
     bind_stmts(b, &vars, body);
     for (int32_t i = 0; i < vars.len; i++)
         if (!rs_lookup(mi, vars.items[i])) add_gname(b, mi, vars.items[i], G_VAR, 0, 0);
+    if (mi == b->mods[0] && b->env) /* a session's variables (ir_build_env) */
+        for (int32_t i = 0; i < b->env->nvars; i++) {
+            const char *n = pf_intern_cstr(b->a, b->env->vars[i].name);
+            if (!rs_lookup(mi, n)) add_gname(b, mi, n, G_VAR, 0, 0);
+        }
     /* constants: `NAME = literal` once at top level and bound nowhere else */
     namevec once = {0}, many = {0};
     for (int32_t i = 0; i < body->len; i++) {

@@ -1,6 +1,7 @@
 /* pf's static types: interning (equal types are one pointer), their spellings for messages and
  * dumps, and the join used when a name, a return or a field is bound more than once
- * (None + T -> T | None, list[?] + list[int] -> list[int]; anything else must be equal). */
+ * (None + T -> T | None, list[?] + list[int] -> list[int]; anything else must be equal), and
+ * ty_parse, which reads a spelling back (sessions carry types across entries as spellings). */
 #include "ir/ir_internal.h"
 
 static ir_type *mk(irb *b, ir_type_kind k, int32_t n, ir_type **elems, ir_fndef *def,
@@ -201,4 +202,64 @@ bool ty_homog_tuple(const ir_type *t)
     for (int32_t i = 1; i < t->n; i++)
         if (t->elems[i] != t->elems[0]) return false;
     return true;
+}
+
+/* ---- spellings back to types (ir_env_var.type) ------------------------------------------------
+ * type := prim [" | None"]
+ * prim := int | float | bool | str | None | list[type] | dict[type, type] | tuple[type, ...]
+ *       | ClassName */
+static ir_type *parse_type(irb *b, modinfo *mi, const char **p, int depth);
+
+static bool eat(const char **p, const char *lit)
+{
+    size_t n = strlen(lit);
+    if (strncmp(*p, lit, n) != 0) return false;
+    *p += n;
+    return true;
+}
+
+static ir_type *parse_prim(irb *b, modinfo *mi, const char **p, int depth)
+{
+    if (depth > IR_MAX_TYPE_DEPTH) return NULL;
+    const char *s = *p;
+    size_t n = 0;
+    while (s[n] == '_' || (s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
+           (n > 0 && s[n] >= '0' && s[n] <= '9'))
+        n++;
+    if (n == 0) return NULL;
+    const char *name = pf_intern(b->a, s, n);
+    *p = s + n;
+    if (!strcmp(name, "int")) return b->t_int;
+    if (!strcmp(name, "float")) return b->t_float;
+    if (!strcmp(name, "bool")) return b->t_bool;
+    if (!strcmp(name, "str")) return b->t_str;
+    if (!strcmp(name, "None")) return b->t_none;
+    if (!strcmp(name, "list") || !strcmp(name, "dict") || !strcmp(name, "tuple")) {
+        if (!eat(p, "[")) return NULL;
+        ir_type *el[64];
+        int32_t k = 0;
+        while (!eat(p, "]")) {
+            if (k == 64 || (k > 0 && !eat(p, ", "))) return NULL;
+            if (!(el[k++] = parse_type(b, mi, p, depth + 1))) return NULL;
+        }
+        if (name[0] == 'l') return k == 1 ? ty_list(b, el[0]) : NULL;
+        if (name[0] == 'd') return k == 2 ? ty_dict(b, el[0], el[1]) : NULL;
+        return ty_tuple(b, el, k);
+    }
+    gname *g = rs_lookup(mi, name);
+    return g && g->kind == G_CLASS && g->cls ? g->cls->cls->type : NULL;
+}
+
+static ir_type *parse_type(irb *b, modinfo *mi, const char **p, int depth)
+{
+    ir_type *t = parse_prim(b, mi, p, depth);
+    if (t && eat(p, " | None")) t = t->kind == IR_T_NONE ? NULL : ty_opt(b, t);
+    return t;
+}
+
+ir_type *ty_parse(irb *b, modinfo *mi, const char *spelling)
+{
+    const char *p = spelling;
+    ir_type *t = parse_type(b, mi, &p, 0);
+    return t && *p == 0 ? t : NULL;
 }
