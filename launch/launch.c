@@ -45,15 +45,14 @@ int launch_parse_opt(int argc, char **argv, int *i, launch_opts *o, const char *
     return 1;
 }
 
-/* The run's main task (inside rt_run: worker 0, big stack, RecursionError depth). */
-static void run_main(pf_ctx *ctx, void *arg) {
+void launch_entry_main(pf_ctx *ctx, void *arg) {
     void (*entry)(pf_ctx *) = (void (*)(pf_ctx *))arg;
     intr_running(); /* a SIGINT that came before the run existed cancels it now */
     entry(ctx);
     rt_out_flush(ctx);
 }
 
-static void release_exc(void *ud, struct pf_exc *e) {
+void launch_release_exc(void *ud, struct pf_exc *e) {
     (void)ud;
     rt_obj_decref(&e->h);
 }
@@ -68,7 +67,7 @@ int launch_run(void (*entry)(pf_ctx *), const launch_opts *o) {
     intr_init(&iw, o->timeout);
     ro.exc_interrupt = intr_exc_interrupt;
     ro.ud = &iw;
-    ro.exc_release = release_exc;
+    ro.exc_release = launch_release_exc;
     fflush(stdout);
     rt_runtime *rt = rt_open(&ro);
     if (!rt) {
@@ -77,7 +76,7 @@ int launch_run(void (*entry)(pf_ctx *), const launch_opts *o) {
     }
     struct pf_exc *exc = NULL;
     bool watching = intr_start(&iw, rt) == 0;
-    rt_run(rt, run_main, (void *)entry, &exc);
+    rt_run(rt, launch_entry_main, (void *)entry, &exc);
     intr_reason why = watching ? intr_stop(&iw) : INTR_NONE;
     if (o->stats || o->workspan) rt_stats_print(rt, stderr); /* --workspan alone: its report */
     rt_close(rt);

@@ -28,4 +28,12 @@ int launch_parse_opt(int argc, char **argv, int *i, launch_opts *o, const char *
  * traceback printed), 2 (the runtime's threads cannot start), 124 (timeout), 130 (SIGINT). */
 int launch_run(void (*entry)(pf_ctx *), const launch_opts *o);
 
+/* The pieces of launch_run for a host that keeps its runtime open across runs (the REPL):
+ * rt_run's main for a compiled entry (arg = `void entry(pf_ctx *)`; worker 0, big stack): runs
+ * it and flushes its output, a SIGINT that came before the run started cancels it; and the
+ * rt_options.exc_release hook (drops an exception that lost to an earlier failure). */
+void launch_entry_main(pf_ctx *ctx, void *arg);
+struct pf_exc;
+void launch_release_exc(void *ud, struct pf_exc *e);
+
 #endif
