@@ -15,7 +15,15 @@
 typedef struct kept {
     char *key;  /* the name it binds (def, class, lambda), or its whole text (imports) */
     char *text; /* its source lines, ending in '\n' */
+    char *file; /* where it was entered: the entry's source name and first line */
+    int32_t line;
 } kept;
+
+/* Where a kept definition sits in the text compiled last (for cg_session_origin). */
+typedef struct span {
+    int32_t from, to; /* lines [from, to) of the compiled text */
+    const kept *k;
+} span;
 
 /* A variable kept across entries. */
 typedef struct svar {
@@ -31,6 +39,7 @@ typedef struct sfield {
 
 typedef struct { kept *items; int32_t len, cap; } keptvec;
 typedef struct { sfield *items; int32_t len, cap; } sfieldvec;
+typedef struct { span *items; int32_t len, cap; } spanvec;
 typedef struct { svar *items; int32_t len, cap; } svarvec;
 typedef struct { char **items; int32_t len, cap; } strvec;
 
@@ -46,6 +55,7 @@ struct cg_session {
     strvec gone;         /* names the entry binds anew: earlier defs and variables to drop */
     svarvec new_vars;    /* variables first bound by the entry (slots already in its code) */
     sfieldvec new_fields; /* every class's field types after the entry */
+    spanvec spans;       /* the kept definitions in the entry's compiled text */
 };
 
 static void *grow(void *items, int32_t *cap, size_t size) {
@@ -100,6 +110,7 @@ static void fields_clear(sfieldvec *v) {
 static void kept_free(kept *k) {
     free(k->key);
     free(k->text);
+    free(k->file);
 }
 
 cg_session *cg_session_new(char **err) {
@@ -128,6 +139,7 @@ static void drop_pending(cg_session *s, bool ok) {
     }
     fields_clear(&s->new_fields);
     for (int32_t i = 0; i < s->gone.len; i++) free(s->gone.items[i]);
+    s->spans.len = 0; /* they point into kept definitions that may have gone */
     s->new_defs.len = s->new_vars.len = s->gone.len = 0;
     s->pending = false;
 }
@@ -162,8 +174,21 @@ void cg_session_free(cg_session *s) {
     fields_clear(&s->fields);
     free(s->fields.items);
     free(s->new_fields.items);
+    free(s->spans.items);
     cg_jit_free(s->jit); /* after the values: strings may point at the entries' constants */
     free(s);
+}
+
+bool cg_session_origin(const cg_session *s, int64_t line, const char **file, int32_t *orig_line) {
+    for (int32_t i = 0; i < s->spans.len; i++) {
+        const span *sp = &s->spans.items[i];
+        if (line >= sp->from && line < sp->to) {
+            *file = sp->k->file;
+            *orig_line = sp->k->line + (int32_t)(line - sp->from);
+            return true;
+        }
+    }
+    return false;
 }
 
 int32_t cg_session_nvars(const cg_session *s) { return s->vars.len; }
@@ -245,13 +270,11 @@ static bool build(cg_session *s, pf_arena *a, pf_diags *d, const pf_source *src,
             break;
         default: break;
         }
-        if (st->kind == AST_IMPORT || st->kind == AST_FROM_IMPORT) {
-            kept k = {dup_n(src->text + from, (size_t)(to - from)), NULL};
-            k.text = dup(k.key);
+        if (st->kind == AST_IMPORT || st->kind == AST_FROM_IMPORT || key) {
+            kept k = {NULL, dup_n(src->text + from, (size_t)(to - from)), dup(src->name), st->line};
+            k.key = dup(key ? key : k.text);
+            if (key) PUSH(&s->gone, dup(key));
             PUSH(&s->new_defs, k);
-        } else if (key) {
-            PUSH(&s->gone, dup(key));
-            PUSH(&s->new_defs, ((kept){dup(key), dup_n(src->text + from, (size_t)(to - from))}));
         } else if (st->kind != AST_EXPR_STMT || st->u.expr->kind != AST_STR) {
             first_stmt = false;
         }
@@ -264,6 +287,9 @@ static bool build(cg_session *s, pf_arena *a, pf_diags *d, const pf_source *src,
     memcpy(text, src->text, (size_t)src->len);
     len = (size_t)src->len;
     if (len && text[len - 1] != '\n') text[len++] = '\n';
+    int32_t line = 1;
+    for (size_t i = 0; i < len; i++) line += text[i] == '\n';
+    s->spans.len = 0;
     for (int32_t i = 0; i < s->defs.len; i++) {
         const kept *k = &s->defs.items[i];
         bool dup_import = false; /* the entry repeats an import: keep one */
@@ -274,10 +300,13 @@ static bool build(cg_session *s, pf_arena *a, pf_diags *d, const pf_source *src,
         memcpy(text + len, k->text, kl);
         len += kl;
         if (kl && k->text[kl - 1] != '\n') text[len++] = '\n';
+        span sp = {line, line, k};
+        for (size_t j = 0; j < kl; j++) sp.to += k->text[j] == '\n';
+        if (kl && k->text[kl - 1] != '\n') sp.to++;
+        line = sp.to;
+        PUSH(&s->spans, sp);
     }
-    int32_t kept_line = 1;
-    for (size_t i = 0; i < (size_t)src->len; i++) kept_line += src->text[i] == '\n';
-    if (src->len && src->text[src->len - 1] != '\n') kept_line++;
+    int32_t kept_line = s->spans.len ? s->spans.items[0].from : line;
     const pf_source *all = pf_source_new(a, src->name, text, len);
     out->kept_line = kept_line;
     ast_module *am = all ? parse_module(a, d, all) : NULL;
@@ -296,9 +325,24 @@ static bool build(cg_session *s, pf_arena *a, pf_diags *d, const pf_source *src,
         if (!has(&s->gone, f->cls)) ef[env.nfields++] = (ir_env_field){f->cls, f->field, f->type};
     }
     out->mod = ir_build_env(a, d, am, src->name, &env);
-    for (int32_t i = 0; i < d->len; i++) /* an error in a kept definition: say where it came from */
-        if (d->items[i].src == all && d->items[i].line >= kept_line && !d->items[i].hint)
-            d->items[i].hint = "in a definition from an earlier entry (redefine it to change it)";
+    for (int32_t i = 0; i < d->len; i++) { /* an error in a kept definition: show it where it was entered */
+        pf_diag *dg = &d->items[i];
+        const char *file;
+        int32_t orig;
+        if (dg->src != all || !cg_session_origin(s, dg->line, &file, &orig)) continue;
+        const kept *k = NULL;
+        for (int32_t j = 0; j < s->spans.len && !k; j++)
+            if (dg->line >= s->spans.items[j].from && dg->line < s->spans.items[j].to) k = s->spans.items[j].k;
+        size_t kl = strlen(k->text), pad = (size_t)(k->line - 1);
+        char *t = pf_arena_alloc(a, pad + kl + 1);
+        memset(t, '\n', pad); /* the definition's text at its own line numbers */
+        memcpy(t + pad, k->text, kl);
+        const pf_source *ks = pf_source_new(a, k->file, t, pad + kl);
+        if (!ks) continue;
+        dg->src = ks;
+        dg->line = orig;
+        if (!dg->hint) dg->hint = "in a definition from an earlier entry (redefine it to change it)";
+    }
     if (!out->mod || pf_diags_has_errors(d)) return false;
     for (int32_t i = 0; i < out->mod->nclasses; i++) {
         const ir_class *c = out->mod->classes[i];

@@ -136,6 +136,11 @@ void cg_session_end(cg_session *s, bool ok);
 /* The inferred type of the expression src (`:type`), as a spelling in a; nothing runs. NULL with
  * diagnostics in d when it does not compile. */
 const char *cg_session_type(cg_session *s, struct pf_arena *a, struct pf_diags *d, const struct pf_source *expr);
+/* Where line `line` of the entry compiled last comes from when it lies in a kept definition
+ * (tracebacks of its code carry lines of the compiled text: the entry, then the kept
+ * definitions): the source name and line where that definition was entered. False for the
+ * entry's own lines. Valid until cg_session_end. */
+bool cg_session_origin(const cg_session *s, int64_t line, const char **file, int32_t *orig_line);
 /* The session's variables (committed ones), for hosts and tests: name, type spelling, slot. */
 int32_t cg_session_nvars(const cg_session *s);
 bool cg_session_var(const cg_session *s, int32_t i, const char **name, const char **type, void **slot);

@@ -21,7 +21,7 @@ static const char usage_text[] =
     "  build FILE [-o PROG]   compile FILE to a native executable PROG (default: FILE without .pf)\n"
     "  check FILE             parse and type-check FILE only (exit 0, or 2 with diagnostics)\n"
     "  parse --dump-ast FILE  print FILE's syntax tree (--dump-tokens: its tokens)\n"
-    "  repl                   interactive prompt (also: pfc with no arguments)\n"
+    "  repl [--threads N]     interactive prompt (also: pfc with no arguments; :help inside)\n"
     "\n"
     "options of run:\n"
     "  --threads N            number of worker threads (default: all cores; PF_THREADS)\n"

@@ -92,6 +92,15 @@ static int run_entry(repl *r, const char *name, const char *text, size_t len, bo
     rt_run(r->rt, launch_entry_main, fn, &exc);
     intr_reason why = watching ? intr_stop(&r->iw) : INTR_NONE;
     fflush(stdout);
+    if (exc && exc != RT_EXC_INTERRUPTED) /* frames in kept definitions: where they were entered */
+        for (int32_t i = 0; i < exc->nframes; i++) {
+            const char *file;
+            int32_t line;
+            if (cg_session_origin(r->sess, exc->frames[i].line, &file, &line)) {
+                exc->frames[i].file = file;
+                exc->frames[i].line = line;
+            }
+        }
     st = intr_report(exc, why, 0);
     cg_session_end(r->sess, st == 0);
     if (timed) printf("compile %.1f ms, run %.6f s\n", 1e3 * (t1 - t0), now() - t1);
@@ -250,7 +259,7 @@ static char *read_line(repl *r, const char *prompt, bool *cleared) {
     sigaction(SIGINT, &old, NULL);
     if (rl_got.line && *rl_got.line) {
         add_history(rl_got.line);
-        if (r->history) append_history(1, r->history);
+        if (r->history) write_history(r->history);
     }
     return rl_got.line;
 }
