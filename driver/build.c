@@ -69,6 +69,8 @@ static int parse_opts(int argc, char **argv, build_opts *o) {
         }
     }
     if (!o->path) return usage("%sno file given", "");
+    if (o->static_runtime && PF_SANITIZE_FLAG[0])
+        return usage("--static-runtime: not available in a sanitizer build (%s)", PF_SANITIZE_FLAG);
     return 0;
 }
 
