@@ -158,6 +158,11 @@ static int link_program(const build_opts *o, const ir_module *prog, const char *
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
     if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return 0;
     fprintf(stderr, "pfc build: linking %s failed\n", o->out);
+    for (int32_t i = 0; i < prog->nfuncs; i++)
+        if (prog->funcs[i]->extern_sym && !prog->funcs[i]->extern_lib) {
+            fputs("hint: an extern def without `from \"lib\"` is linked from libc and libm only\n", stderr);
+            break;
+        }
     unlink(o->out);
     return 2;
 }
