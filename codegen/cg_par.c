@@ -1,9 +1,7 @@
-/* Parallel code generation (issue 6): a comprehension that ir/par.c marked `par` is lowered to one
- * call of rt_reduce (runtime/sched.h) over the index range [0, n) of its first for-clause. The rest
- * of the comprehension is outlined into a body function over [lo, hi); locals it reads travel in an
- * env array of 8-byte slots (borrowed: the caller keeps them alive until rt_reduce returns). Lists
- * are built as one partial list per block, concatenated in block order by the fixed combine tree;
- * sum/min/max keep one partial per block. Values the body reads are shared only at promotion. */
+/* Parallel code generation (issue 6): a comprehension or `for` loop marked `par` by ir/par.c becomes
+ * one rt_reduce (runtime/sched.h) over the indices of its first source, the rest outlined into a
+ * body over [lo, hi) whose env holds the locals it reads; one partial per block (lists concatenated
+ * in order, sums/min/max in the fixed tree); what the body reads is shared only at promotion. */
 #include "codegen/cg_internal.h"
 #include "runtime/ctx.h"
 #include "runtime/value.h"
@@ -56,14 +54,30 @@ static void use_expr(par_use *u, const ir_expr *e) {
     if (c->key_var) u->set[c->key_var->id] = 1;
 }
 
+static void use_iter(par_use *u, const ir_iter *it) {
+    if (it->var) u->set[it->var->id] = 1;
+    if (it->var2) u->set[it->var2->id] = 1;
+    use_expr(u, it->a);
+    use_expr(u, it->b);
+    use_expr(u, it->c);
+    use_block(u, &it->bind);
+    for (int32_t k = 0; k < it->nsubs; k++) use_iter(u, it->subs[k]);
+}
+
 static void use_block(par_use *u, const ir_block *b) {
     for (int32_t i = 0; i < b->len; i++) {
         const ir_stmt *st = b->items[i];
         if (st->local) u->set[st->local->id] = 1;
         use_expr(u, st->expr);
         use_expr(u, st->expr2);
+        if (st->iter) use_iter(u, st->iter);
         use_block(u, &st->body);
         use_block(u, &st->orelse);
+        use_block(u, &st->finalbody);
+        for (int32_t h = 0; h < st->nhandlers; h++) {
+            if (st->handlers[h].var) u->set[st->handlers[h].var->id] = 1;
+            use_block(u, &st->handlers[h].body);
+        }
     }
 }
 
@@ -862,4 +876,366 @@ void cg_par_operands(cg_gfn *f, const ir_expr *a, const ir_expr *b, cg_val *av, 
     LLVMBasicBlockRef inb[2] = {inl_end, j_end};
     LLVMAddIncoming(phi, inv, inb, 2);
     *bv = cg_borrowed(phi);
+}
+
+/* ---- for loops marked par (ir/par.c): one rt_reduce, a partial per reduced local ---------------- */
+
+/* The partial of the k-th reduced local (in local id order) is acc slot k (8 bytes: int, float
+ * bits, or an owned list / NULL for an empty one). Everything else the body binds is fresh in
+ * every iteration and dead after the loop (ir/par.c checked), so blocks share nothing else. */
+typedef struct par_for {
+    par_plan p;
+    const ir_func *fn;
+    const ir_stmt *st;
+    unsigned char *red; /* per local id: ir_par_red */
+    int *accslot;       /* per local id: acc slot, or -1 */
+    int nacc;
+} par_for;
+
+static LLVMValueRef red_identity(cg_state *s, int red, const ir_type *t) {
+    bool fl = t->kind == IR_T_FLOAT;
+    switch (red) {
+    case IR_RED_ADD: return fl ? LLVMConstReal(s->t_f64, -0.0) : i64c(s, 0);
+    case IR_RED_MUL: return fl ? LLVMConstReal(s->t_f64, 1.0) : i64c(s, 1);
+    case IR_RED_MIN: return fl ? LLVMConstReal(s->t_f64, 1.0 / 0.0) : i64c(s, INT64_MAX);
+    case IR_RED_MAX: return fl ? LLVMConstReal(s->t_f64, -1.0 / 0.0) : i64c(s, INT64_MIN);
+    default: return LLVMConstNull(s->t_ptr);
+    }
+}
+
+/* a ⊕ b for a numeric reduction (a: the earlier range; on a tie min/max keep a, as Python does). */
+static LLVMValueRef red_num(cg_gfn *f, int red, const ir_type *t, LLVMValueRef a, LLVMValueRef b) {
+    cg_state *s = f->base.s;
+    bool fl = t->kind == IR_T_FLOAT;
+    switch (red) {
+    case IR_RED_ADD: return fl ? LLVMBuildFAdd(B, a, b, "") : cg_int_add(&f->base, a, b);
+    case IR_RED_MUL: return fl ? LLVMBuildFMul(B, a, b, "") : cg_int_mul(&f->base, a, b);
+    case IR_RED_MIN: return LLVMBuildSelect(B, cg_less(f, b, a, t), b, a, "");
+    default: return LLVMBuildSelect(B, cg_less(f, a, b, t), b, a, "");
+    }
+}
+
+/* void body(ctx, env, lo, hi, acc): the loop's iterations [lo, hi) folded into the partials */
+static LLVMValueRef gen_for_body(cg_gfn *pf, const par_for *q, const char *name) {
+    cg_gen *g = pf->g;
+    cg_state *s = &g->s;
+    const ir_func *fn = pf->ir;
+    const par_plan *p = &q->p;
+    LLVMTypeRef params[5] = {s->t_ptr, s->t_ptr, s->t_i64, s->t_i64, s->t_ptr};
+    cg_gfn F;
+    LLVMValueRef bfn = helper(g, name, params, 5, &F);
+    cg_gfn *f = &F;
+    f->ir = fn;
+    f->base.ctx = LLVMGetParam(bfn, 0);
+    LLVMValueRef env = LLVMGetParam(bfn, 1), lo = LLVMGetParam(bfn, 2), hi = LLVMGetParam(bfn, 3);
+    LLVMValueRef acc = LLVMGetParam(bfn, 4);
+    LLVMBasicBlockRef body = cg_block(&f->base, "body");
+    f->cleanup = cg_block(&f->base, "cleanup");
+    f->fn_unwind = cg_block(&f->base, "unwind");
+    f->base.unwind = f->fn_unwind;
+    f->base.line_slot = LLVMBuildAlloca(B, s->t_i32, "line");
+    LLVMBuildStore(B, LLVMConstInt(s->t_i32, (unsigned long long)q->st->line, 0), f->base.line_slot);
+    f->local_slot = calloc((size_t)fn->nlocals + 1, sizeof *f->local_slot);
+    f->local_owned = calloc((size_t)fn->nlocals + 1, sizeof *f->local_owned);
+    bool *lb = calloc((size_t)fn->nlocals + 1, sizeof *lb);
+    {   /* loop variables over list elements stay borrowed (cg_loop_borrowed), as in the function */
+        ir_stmt *one = (ir_stmt *)q->st;
+        ir_block blk = {&one, 1, 1};
+        cg_loop_borrowed(fn, &blk, NULL, lb);
+    }
+    for (int32_t i = 0; i < fn->nlocals; i++) {
+        const ir_local *l = fn->locals[i];
+        LLVMTypeRef lt = cg_ltype(g, l->type);
+        f->local_slot[i] = LLVMBuildAlloca(B, lt, l->name);
+        if (q->red[i]) {
+            LLVMBuildStore(B, LLVMBuildLoad2(B, lt, env_ptr(s, acc, q->accslot[i]), ""), f->local_slot[i]);
+            f->local_owned[i] = cg_is_obj(l->type);
+        } else if (p->use.read[i] && !p->use.set[i] && l->type->kind != IR_T_NONE) {
+            LLVMValueRef v = LLVMBuildLoad2(B, s->t_i64, env_ptr(s, env, p->local_base + i), "");
+            LLVMBuildStore(B, cg_from_slot(f, v, l->type), f->local_slot[i]);
+        } else {
+            LLVMBuildStore(B, LLVMConstNull(lt), f->local_slot[i]);
+            f->local_owned[i] = cg_is_obj(l->type) && !(lb[i] && p->use.set[i]);
+        }
+    }
+    free(lb);
+    if (fn->env) f->env = LLVMBuildIntToPtr(B, LLVMBuildLoad2(B, s->t_i64, env, ""), s->t_ptr, "clo");
+
+    LLVMPositionBuilderAtEnd(B, body);
+    /* an empty list partial (NULL) becomes a real list before the body appends to it */
+    for (int32_t i = 0; i < fn->nlocals; i++) {
+        if (q->red[i] != IR_RED_CONCAT) continue;
+        LLVMValueRef xs0 = LLVMBuildLoad2(B, s->t_ptr, f->local_slot[i], "");
+        LLVMBasicBlockRef mk = cg_block(&f->base, "pf.new"), have = cg_block(&f->base, "pf.have");
+        LLVMBuildCondBr(B, LLVMBuildIsNull(B, xs0, ""), mk, have);
+        LLVMPositionBuilderAtEnd(B, mk);
+        LLVMValueRef nargs[3] = {f->base.ctx, cg_type_desc(g, fn->locals[i]->type), i64c(s, 0)};
+        LLVMBuildStore(B, cg_call_rt(&f->base, "rt_list_new", nargs, 3), f->local_slot[i]);
+        LLVMBuildBr(B, have);
+        LLVMPositionBuilderAtEnd(B, have);
+    }
+    LLVMValueRef islot = cg_alloca(&f->base, s->t_i64, "pi");
+    LLVMBuildStore(B, lo, islot);
+    LLVMBasicBlockRef head = cg_block(&f->base, "pf.head"), lbody = cg_block(&f->base, "pf.body");
+    LLVMBasicBlockRef latch = cg_block(&f->base, "pf.latch");
+    LLVMBuildBr(B, head);
+    LLVMPositionBuilderAtEnd(B, head);
+    LLVMValueRef i = LLVMBuildLoad2(B, s->t_i64, islot, "i");
+    LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntSLT, i, hi, ""), lbody, f->cleanup);
+    LLVMPositionBuilderAtEnd(B, lbody);
+    int leaf = 0;
+    bind_source(f, p, q->st->iter, env, i, &leaf);
+    f->loops[0].brk = f->cleanup; /* (no break: ir/par.c) */
+    f->loops[0].cont = latch;
+    f->nloops = 1;
+    cg_block_stmts(f, &q->st->body);
+    if (!LLVMGetBasicBlockTerminator(LLVMGetInsertBlock(B))) LLVMBuildBr(B, latch);
+    LLVMPositionBuilderAtEnd(B, latch);
+    LLVMValueRef i2 = LLVMBuildLoad2(B, s->t_i64, islot, "");
+    LLVMBuildStore(B, LLVMBuildAdd(B, i2, i64c(s, 1), ""), islot);
+    cg_poll(&f->base);
+    LLVMBuildBr(B, head);
+
+    LLVMPositionBuilderAtEnd(B, f->fn_unwind);
+    LLVMBuildBr(B, f->cleanup);
+    /* cleanup: the partials go back to acc (also on failure: the runtime drops them); the other
+     * owned locals and temps are released; an exception stays in ctx->exc */
+    LLVMPositionBuilderAtEnd(B, f->cleanup);
+    for (int32_t k = 0; k < fn->nlocals; k++) {
+        LLVMTypeRef lt = cg_ltype(g, fn->locals[k]->type);
+        if (q->red[k]) {
+            LLVMBuildStore(B, LLVMBuildLoad2(B, lt, f->local_slot[k], ""), env_ptr(s, acc, q->accslot[k]));
+        } else if (f->local_owned[k]) {
+            cg_decref(f, LLVMBuildLoad2(B, s->t_ptr, f->local_slot[k], ""), &opt_any);
+        }
+    }
+    for (int32_t k = 0; k < f->ntemps; k++) cg_decref(f, LLVMBuildLoad2(B, s->t_ptr, f->temps[k], ""), &opt_any);
+    LLVMBuildRetVoid(B);
+    LLVMPositionBuilderAtEnd(B, f->base.entry);
+    LLVMBuildBr(B, body);
+    free(f->local_slot);
+    free(f->local_owned);
+    free(f->temps);
+    return bfn;
+}
+
+static LLVMValueRef gen_for_init(cg_gen *g, const par_for *q, const char *name) {
+    cg_state *s = &g->s;
+    LLVMTypeRef params[2] = {s->t_ptr, s->t_ptr};
+    cg_gfn F;
+    LLVMValueRef fn = helper(g, name, params, 2, &F);
+    const ir_func *ir = q->fn;
+    for (int32_t k = 0; k < ir->nlocals; k++)
+        if (q->red[k])
+            LLVMBuildStore(B, red_identity(s, q->red[k], ir->locals[k]->type), env_ptr(s, LLVMGetParam(fn, 1), q->accslot[k]));
+    LLVMBuildRetVoid(B);
+    return fn;
+}
+
+/* Appends list *rhs to list *acc (either may be NULL: empty); consumes *rhs. */
+static void concat_into(cg_gfn *f, LLVMValueRef accp, LLVMValueRef rhsp) {
+    cg_state *s = f->base.s;
+    LLVMValueRef a = LLVMBuildLoad2(B, s->t_ptr, accp, ""), r = LLVMBuildLoad2(B, s->t_ptr, rhsp, "");
+    LLVMBasicBlockRef move = cg_block(&f->base, "move"), both = cg_block(&f->base, "both");
+    LLVMBasicBlockRef join = cg_block(&f->base, "join"), out = cg_block(&f->base, "cdone");
+    LLVMBuildCondBr(B, LLVMBuildIsNull(B, a, ""), move, both);
+    LLVMPositionBuilderAtEnd(B, move);
+    LLVMBuildStore(B, r, accp);
+    LLVMBuildBr(B, out);
+    LLVMPositionBuilderAtEnd(B, both);
+    LLVMBuildCondBr(B, LLVMBuildIsNull(B, r, ""), out, join);
+    LLVMPositionBuilderAtEnd(B, join);
+    LLVMValueRef cargs[3] = {f->base.ctx, a, r};
+    LLVMTypeRef ty;
+    LLVMValueRef cf = cg_rtfn(s, cg_rtfn_id("rt_list_concat"), &ty);
+    LLVMBuildStore(B, LLVMBuildCall2(B, ty, cf, cargs, 3, ""), accp);
+    LLVMValueRef df = cg_rtfn(s, cg_rtfn_id("rt_obj_decref"), &ty);
+    LLVMBuildCall2(B, ty, df, &r, 1, "");
+    LLVMBuildBr(B, out);
+    LLVMPositionBuilderAtEnd(B, out);
+}
+
+static LLVMValueRef gen_for_combine(cg_gen *g, const par_for *q, const char *name) {
+    cg_state *s = &g->s;
+    LLVMTypeRef params[4] = {s->t_ptr, s->t_ptr, s->t_ptr, s->t_ptr};
+    cg_gfn F;
+    LLVMValueRef fn = helper(g, name, params, 4, &F);
+    cg_gfn *f = &F;
+    f->base.ctx = LLVMGetParam(fn, 0);
+    LLVMValueRef acc = LLVMGetParam(fn, 2), rhs = LLVMGetParam(fn, 3);
+    LLVMBasicBlockRef out = cg_block(&f->base, "out");
+    f->base.unwind = out;
+    const ir_func *ir = q->fn;
+    /* lists first: an int overflow below leaves ctx->exc set and skips the rest */
+    for (int32_t k = 0; k < ir->nlocals; k++)
+        if (q->red[k] == IR_RED_CONCAT) concat_into(f, env_ptr(s, acc, q->accslot[k]), env_ptr(s, rhs, q->accslot[k]));
+    for (int32_t k = 0; k < ir->nlocals; k++) {
+        if (!q->red[k] || q->red[k] == IR_RED_CONCAT) continue;
+        const ir_type *t = ir->locals[k]->type;
+        LLVMValueRef ap = env_ptr(s, acc, q->accslot[k]);
+        LLVMValueRef a = LLVMBuildLoad2(B, cg_ltype(g, t), ap, "");
+        LLVMValueRef r = LLVMBuildLoad2(B, cg_ltype(g, t), env_ptr(s, rhs, q->accslot[k]), "");
+        LLVMBuildStore(B, red_num(f, q->red[k], t, a, r), ap);
+    }
+    LLVMBuildBr(B, out);
+    LLVMPositionBuilderAtEnd(B, out);
+    LLVMBuildRetVoid(B);
+    return fn;
+}
+
+static LLVMValueRef gen_for_drop(cg_gen *g, const par_for *q, const char *name) {
+    cg_state *s = &g->s;
+    LLVMTypeRef params[2] = {s->t_ptr, s->t_ptr};
+    cg_gfn F;
+    LLVMValueRef fn = helper(g, name, params, 2, &F);
+    const ir_func *ir = q->fn;
+    LLVMTypeRef ty;
+    LLVMValueRef df = cg_rtfn(s, cg_rtfn_id("rt_obj_decref"), &ty);
+    for (int32_t k = 0; k < ir->nlocals; k++) {
+        if (q->red[k] != IR_RED_CONCAT) continue;
+        LLVMValueRef a = LLVMBuildLoad2(B, s->t_ptr, env_ptr(s, LLVMGetParam(fn, 1), q->accslot[k]), "");
+        LLVMBuildCall2(B, ty, df, &a, 1, "");
+    }
+    LLVMBuildRetVoid(B);
+    return fn;
+}
+
+/* Kinds whose sequential lowering gives exactly the block tree's result (see solo_seq_kind). */
+static bool for_solo_exact(const par_for *q) {
+    const ir_func *ir = q->fn;
+    for (int32_t k = 0; k < ir->nlocals; k++) {
+        int r = q->red[k];
+        if (r && r != IR_RED_CONCAT &&
+            !((r == IR_RED_MIN || r == IR_RED_MAX) && ir->locals[k]->type->kind == IR_T_INT))
+            return false;
+    }
+    return true;
+}
+
+void cg_par_for(cg_gfn *f, const ir_stmt *st) {
+    cg_gen *g = f->g;
+    cg_state *s = &g->s;
+    const ir_func *fn = f->ir;
+    par_for Q;
+    memset(&Q, 0, sizeof Q);
+    par_for *q = &Q;
+    par_plan *p = &q->p;
+    q->st = st;
+    p->enum_slot = -1;
+    q->fn = fn;
+    q->red = calloc((size_t)fn->nlocals + 1, 1);
+    q->accslot = calloc((size_t)fn->nlocals + 1, sizeof *q->accslot);
+    p->use.read = calloc((size_t)fn->nlocals + 1, 1);
+    p->use.set = calloc((size_t)fn->nlocals + 1, 1);
+    int slot = 1; /* slot 0: the closure */
+    if (!q->red || !q->accslot || !p->use.read || !p->use.set || ir_par_for_reductions(fn, st, q->red) == 0 ||
+        !plan_sources(p, st->iter, &slot)) {
+        cg_fail(g, "codegen: parallel for loop at line %d: no reduction or source too complex", st->line);
+        goto out;
+    }
+    for (int32_t k = 0; k < fn->nlocals; k++) q->accslot[k] = q->red[k] ? q->nacc++ : -1;
+    p->local_base = slot;
+    p->nslots = slot + fn->nlocals;
+    use_iter(&p->use, st->iter);
+    use_block(&p->use, &st->body);
+
+    char name[400];
+    LLVMBasicBlockRef here = LLVMGetInsertBlock(B);
+    snprintf(name, sizeof name, "par:%s:for@%d:%d.%u", fn->name, st->line, st->col, LLVMCountBasicBlocks(f->base.fn));
+    size_t nl = strlen(name);
+    LLVMValueRef body = gen_for_body(f, q, name);
+    snprintf(name + nl, sizeof name - nl, ".init");
+    LLVMValueRef init = gen_for_init(g, q, name);
+    snprintf(name + nl, sizeof name - nl, ".combine");
+    LLVMValueRef comb = gen_for_combine(g, q, name);
+    bool lists = false;
+    for (int32_t k = 0; k < fn->nlocals; k++) lists |= q->red[k] == IR_RED_CONCAT;
+    snprintf(name + nl, sizeof name - nl, ".drop");
+    LLVMValueRef drop = lists ? gen_for_drop(g, q, name) : LLVMConstNull(s->t_ptr);
+    snprintf(name + nl, sizeof name - nl, ".share");
+    LLVMValueRef share = gen_share(f, p, name);
+    LLVMPositionBuilderAtEnd(B, here);
+
+    cg_set_line(&f->base, st->line);
+    LLVMValueRef env = cg_alloca(&f->base, LLVMArrayType(s->t_i64, (unsigned)p->nslots), "fenv");
+    LLVMBuildStore(B, f->env ? LLVMBuildPtrToInt(B, f->env, s->t_i64, "") : i64c(s, 0), env_ptr(s, env, 0));
+    cg_val held[16];
+    memset(held, 0, sizeof held);
+    int leaf = 0;
+    LLVMValueRef n = eval_sources(f, p, st->iter, env, &leaf, held);
+    LLVMBasicBlockRef done = cg_block(&f->base, "pfor.done");
+    if (simple_source(st->iter)) {
+        /* short loops, and on one worker the loops whose sequential result is the same, run the
+         * ordinary loop (its sources are cheap to evaluate again) */
+        LLVMValueRef seq = LLVMBuildICmp(B, LLVMIntSLE, n, i64c(s, PAR_CUTOFF), "");
+        if (for_solo_exact(q)) {
+            LLVMValueRef off = i64c(s, (int64_t)offsetof(pf_ctx, solo));
+            LLVMValueRef solo = LLVMBuildLoad2(B, s->t_i32, LLVMBuildGEP2(B, s->t_i8, f->base.ctx, &off, 1, ""), "solo");
+            seq = LLVMBuildOr(B, seq, LLVMBuildICmp(B, LLVMIntNE, solo, LLVMConstInt(s->t_i32, 0, 0), ""), "");
+        }
+        LLVMBasicBlockRef seqb = cg_block(&f->base, "pfor.seq"), parb = cg_block(&f->base, "pfor.par");
+        LLVMBuildCondBr(B, seq, seqb, parb);
+        LLVMPositionBuilderAtEnd(B, seqb);
+        ir_stmt *ms = (ir_stmt *)st; /* lowered once more without par, then restored */
+        ms->par = false;
+        ir_block blk = {&ms, 1, 1};
+        cg_block_stmts(f, &blk);
+        ms->par = true;
+        if (!LLVMGetBasicBlockTerminator(LLVMGetInsertBlock(B))) LLVMBuildBr(B, done);
+        LLVMPositionBuilderAtEnd(B, parb);
+    }
+    for (int32_t i = 0; i < fn->nlocals; i++) {
+        const ir_local *l = fn->locals[i];
+        if (!p->use.read[i] || p->use.set[i] || l->type->kind == IR_T_NONE) continue;
+        LLVMValueRef v = LLVMBuildLoad2(B, cg_ltype(g, l->type), f->local_slot[i], "");
+        LLVMBuildStore(B, cg_to_slot(f, v, l->type), env_ptr(s, env, p->local_base + i));
+    }
+    LLVMValueRef desc = cg_alloca(&f->base, LLVMArrayType(s->t_i64, 8), "fdesc");
+    /* grain: at most ~256 blocks (a function of n only); float reductions in fixed 1024-blocks */
+    bool fl = false;
+    for (int32_t k = 0; k < fn->nlocals; k++) fl |= q->red[k] && fn->locals[k]->type->kind == IR_T_FLOAT;
+    LLVMValueRef q8 = LLVMBuildAShr(B, n, i64c(s, 8), "");
+    LLVMValueRef grain = LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntSGT, q8, i64c(s, 1), ""), q8, i64c(s, 1), "grain");
+    if (fl) grain = i64c(s, 1024);
+    LLVMValueRef fields[8] = {body, env, i64c(s, 8 * q->nacc), init, comb, drop, grain, share};
+    for (int k = 0; k < 8; k++) {
+        LLVMValueRef v = fields[k];
+        if (LLVMTypeOf(v) != s->t_i64) v = LLVMBuildPtrToInt(B, v, s->t_i64, "");
+        LLVMBuildStore(B, v, env_ptr(s, desc, k));
+    }
+    LLVMValueRef acc = cg_alloca(&f->base, LLVMArrayType(s->t_i64, (unsigned)q->nacc), "facc");
+    LLVMValueRef rargs[5] = {f->base.ctx, desc, i64c(s, 0), n, acc};
+    cg_call_rt(&f->base, "rt_reduce", rargs, 5);
+    /* t = t0 ⊕ total, lists first (an int overflow below unwinds with the lists already bound) */
+    for (int pass = 0; pass < 2; pass++) {
+        for (int32_t k = 0; k < fn->nlocals; k++) {
+            int r = q->red[k];
+            if (!r || (r == IR_RED_CONCAT) != (pass == 0)) continue;
+            const ir_local *l = fn->locals[k];
+            LLVMValueRef tot = LLVMBuildLoad2(B, cg_ltype(g, l->type), env_ptr(s, acc, q->accslot[k]), "");
+            if (r != IR_RED_CONCAT) {
+                LLVMValueRef t0 = LLVMBuildLoad2(B, cg_ltype(g, l->type), f->local_slot[k], "");
+                LLVMBuildStore(B, red_num(f, r, l->type, t0, tot), f->local_slot[k]);
+                continue;
+            }
+            LLVMValueRef tmp = cg_alloca(&f->base, s->t_ptr, "ftot");
+            LLVMValueRef t0p = cg_alloca(&f->base, s->t_ptr, "ft0");
+            LLVMValueRef t0 = LLVMBuildLoad2(B, s->t_ptr, f->local_slot[k], "");
+            if (f->local_owned[k]) LLVMBuildStore(B, LLVMConstNull(s->t_ptr), f->local_slot[k]);
+            else cg_incref(f, t0, l->type);
+            LLVMBuildStore(B, t0, t0p);
+            LLVMBuildStore(B, tot, tmp);
+            concat_into(f, t0p, tmp);
+            cg_assign_local(f, l, cg_owned(f, LLVMBuildLoad2(B, s->t_ptr, t0p, ""), l->type));
+        }
+    }
+    LLVMBuildBr(B, done);
+    LLVMPositionBuilderAtEnd(B, done);
+    for (int i = 0; i < p->nsrcs; i++)
+        if (held[i].owned) cg_release(f, &held[i], p->srcs[i].it->a->type);
+out:
+    free(q->red);
+    free(q->accslot);
+    free(p->use.read);
+    free(p->use.set);
 }

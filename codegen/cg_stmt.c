@@ -721,6 +721,10 @@ static void loop_push(cg_gfn *f, LLVMBasicBlockRef brk, LLVMBasicBlockRef cont) 
 }
 
 static void stmt_for(cg_gfn *f, const ir_stmt *st) {
+    if (st->par) {
+        cg_par_for(f, st);
+        return;
+    }
     cg_iterst it;
     cg_iter_begin(f, st->iter, &it);
     LLVMBasicBlockRef brk = cg_block(&f->base, "for.break");

@@ -654,9 +654,27 @@ bool ir_check(pf_arena *a, pf_diags *d, const ast_module *m, const char *path);
  * reductions that may run in parallel (list comprehensions, int/float sum, scalar min/max over a
  * range/list/zip/enumerate first clause, with no print/random/time effect in the body). When
  * explain != NULL writes one line per comprehension (`file:line:col: parallel|sequential: ...`).
- * Returns the number marked. ir_build calls it (explain = NULL) unless the environment variable
+ * Also marks `for` statements (ir_stmt.par) whose carried names are only updated by associative
+ * reductions (ir_par_for_reductions). Returns the number marked. ir_build calls it (explain = NULL) unless the environment variable
  * PF_NOPAR is set (parallel inference off: for measuring its cost); it is idempotent. */
 int ir_par_analyze(ir_module *m, FILE *explain);
+
+/* The associative updates a parallel `for` loop folds per block (ir_stmt.par on a FOR): `t = t + e`
+ * (int/float; also `e + t`), `t = t * e`, `t = min(t, e)` / `max(t, e)` (int/float), and
+ * `acc = acc + e` of lists (concatenation, in order). */
+typedef enum ir_par_red {
+    IR_RED_NONE = 0,
+    IR_RED_ADD,
+    IR_RED_MUL,
+    IR_RED_MIN,
+    IR_RED_MAX,
+    IR_RED_CONCAT,
+} ir_par_red;
+
+/* For a FOR statement of fn marked par: red[local id] = how that local is reduced (IR_RED_NONE
+ * for the others: loop-invariant reads, or names bound afresh in every iteration and dead after
+ * the loop). red has fn->nlocals entries. Returns the number of reduced locals. */
+int32_t ir_par_for_reductions(const ir_func *fn, const ir_stmt *loop, unsigned char *red);
 
 /* Writes the module as readable text (`pfc run --emit-ir`, tests): classes, globals, then one
  * block per function; statements indented; each compound expression as (kind:type args...),
