@@ -1167,7 +1167,10 @@ void cg_par_for(cg_gfn *f, const ir_stmt *st) {
     if (simple_source(st->iter)) {
         /* short loops, and on one worker the loops whose sequential result is the same, run the
          * ordinary loop (its sources are cheap to evaluate again) */
-        LLVMValueRef seq = LLVMBuildICmp(B, LLVMIntSLE, n, i64c(s, PAR_CUTOFF), "");
+        bool fl = false;
+        for (int32_t k = 0; k < fn->nlocals; k++) fl |= q->red[k] && fn->locals[k]->type->kind == IR_T_FLOAT;
+        /* (float reductions of at most one 1024-block run sequentially: python3's bits) */
+        LLVMValueRef seq = LLVMBuildICmp(B, LLVMIntSLE, n, i64c(s, fl ? 1024 : PAR_CUTOFF), "");
         if (for_solo_exact(q)) {
             LLVMValueRef off = i64c(s, (int64_t)offsetof(pf_ctx, solo));
             LLVMValueRef solo = LLVMBuildLoad2(B, s->t_i32, LLVMBuildGEP2(B, s->t_i8, f->base.ctx, &off, 1, ""), "solo");

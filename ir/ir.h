@@ -660,7 +660,8 @@ bool ir_check(pf_arena *a, pf_diags *d, const ast_module *m, const char *path);
 int ir_par_analyze(ir_module *m, FILE *explain);
 
 /* The associative updates a parallel `for` loop folds per block (ir_stmt.par on a FOR): `t = t + e`
- * (int/float; also `e + t`), `t = t * e`, `t = min(t, e)` / `max(t, e)` (int/float), and
+ * (int/float; also `e + t`, and `t = t - e`: partials add up), `t = t * e`, `t = min(t, e)` /
+ * `max(t, e)` (int/float), and
  * `acc = acc + e` of lists (concatenation, in order). */
 typedef enum ir_par_red {
     IR_RED_NONE = 0,

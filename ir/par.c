@@ -160,6 +160,8 @@ static ir_par_red update_kind(const ir_stmt *st, int *skip) {
     *skip = first ? 0 : 1;
     if (e->kind == IR_E_BINARY && num && (e->op == IR_OP_ADD || e->op == IR_OP_MUL) && (first || second))
         return e->op == IR_OP_ADD ? IR_RED_ADD : IR_RED_MUL;
+    /* t = t - e: the block partial (from 0) is minus the block's terms, so partials add up */
+    if (e->kind == IR_E_BINARY && num && e->op == IR_OP_SUB && first) return IR_RED_ADD;
     if (e->kind != IR_E_OP) return IR_RED_NONE;
     /* min(e, t) keeps e on a tie: only ints make that indistinguishable from min(t, e) */
     if ((e->op == IR_OP_MIN || e->op == IR_OP_MAX) && num && (first || (second && t->type->kind == IR_T_INT)))
