@@ -1,14 +1,9 @@
 /* Unit tests of ir/par.c's decisions on `for` statements, through `--explain` text: which loops
  * become parallel reductions (and of what), and for the others the reason with the name and the
  * position of the carried dependency. Each case builds a module from source and runs the analysis. */
+#include "check.h"
 #include "ir/ir.h"
 #include "parser/parser.h"
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-static int failures;
 
 /* The explain output of src contains want (one substring per line of want, in any order). */
 static void expect_explain(int line, const char *src, const char *const *want, int nwant) {
@@ -21,7 +16,7 @@ static void expect_explain(int line, const char *src, const char *const *want, i
     ir_module *m = am ? ir_build(&a, &d, am, "t.pf") : NULL;
     if (!m) {
         fprintf(stderr, "%s:%d: the source did not build\n", __FILE__, line);
-        failures++;
+        CHECK_FAILED();
         pf_arena_free(&a);
         return;
     }
@@ -33,7 +28,7 @@ static void expect_explain(int line, const char *src, const char *const *want, i
     for (int i = 0; i < nwant; i++) {
         if (!strstr(text, want[i])) {
             fprintf(stderr, "%s:%d: missing \"%s\" in:\n%s", __FILE__, line, want[i], text);
-            failures++;
+            CHECK_FAILED();
         }
     }
     free(text);
@@ -149,6 +144,5 @@ int main(void) {
            "print(g([1.0]))\n",
            "t.pf:3:5: sequential: for loop in g: `b` is carried",
            "t.pf:5:5: sequential: for loop in g: nothing is accumulated across iterations");
-    if (failures) fprintf(stderr, "%d failure(s)\n", failures);
-    return failures ? 1 : 0;
+    return check_report("test_par_explain");
 }
