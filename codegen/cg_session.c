@@ -388,7 +388,7 @@ void *cg_session_compile(cg_session *s, pf_arena *a, pf_diags *d, const pf_sourc
     snprintf(entry, sizeof entry, "pf.entry.%d", (int)id);
     void *fn = NULL;
     if (cm && cg_module_localize(cm, b.mod, entry, names, o->nexports, err) &&
-        cg_module_optimize(cm, 2, err)) {
+        cg_module_optimize(cm, 2, err) && cg_jit_add_externs(s->jit, b.mod, d)) {
         cg_module *mm = cm;
         cm = NULL;
         if (cg_jit_add(s->jit, mm, err)) {

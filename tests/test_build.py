@@ -223,6 +223,16 @@ def main():
             r = run([exe, "--threads", "4"])
             check(r == (0, EXT_OUT, ""), "extern calls in the built program", r)
 
+        # the REPL resolves extern defs per entry the same way (codegen/cg_session.c)
+        p = subprocess.run([pfc, "repl"], input='extern def atan2(y: float, x: float) -> float from '
+                           '"libm.so.6"\nprint(atan2(1.0, 1.0))\nextern def nosuch(x: int) -> int '
+                           'from "libm.so.6"\nprint(nosuch(1))\nextern def cos(x: float) -> float\nprint(cos(0.0))\n',
+                           capture_output=True, text=True, timeout=HANG)
+        r = (p.returncode, p.stdout, p.stderr)
+        check(r[1] == "0.7853981633974483\n1.0\n"
+              and "3:1: error: extern def nosuch: no C symbol 'nosuch' in 'libm.so.6'" in r[2],
+              "pfc repl: extern calls, and a missing symbol at its extern def", r)
+
         for where, text, msg in (
                 ("process", "extern def pf_no_such_fn(x: int) -> int\nprint(pf_no_such_fn(1))\n",
                  "no C symbol 'pf_no_such_fn' in the process"),
