@@ -2,7 +2,7 @@
  * IR, codegen at -O0..-O3), checks its `extern def` symbols, writes an object file through the
  * LLVM target machine and links it with the system `cc` against the runtime archives (libpf_start,
  * libpf_launch, libpf_stdlib, libpf_rt), found next to pfc in the build tree or in <prefix>/lib/pf
- * after `cmake --install`. The executable runs like `pfc run FILE` (launch/start/start.c). */
+ * after `cmake --install`. The executable runs like `pfc run FILE` (runtime/launch/start/start.c). */
 #define _GNU_SOURCE
 #include "codegen/codegen.h"
 #include "driver/driver.h"

@@ -5,8 +5,8 @@
  * the running entry. Piped stdin: no prompts, exit status of the last failed entry (else 0). */
 #include "codegen/codegen.h"
 #include "driver/driver.h"
-#include "launch/interrupt.h"
-#include "launch/launch.h"
+#include "runtime/launch/interrupt.h"
+#include "runtime/launch/launch.h"
 #include "parser/parser.h"
 #include "runtime/runtime.h"
 
@@ -39,7 +39,7 @@ typedef struct repl {
     cg_session *sess;
     rt_runtime *rt;
     int threads;        /* requested (0: the runtime's default) */
-    intr_watch iw;      /* SIGINT during an entry (launch/interrupt.c); the runtime's hook ud */
+    intr_watch iw;      /* SIGINT during an entry (runtime/launch/interrupt.c); the runtime's hook ud */
     bool tty;           /* stdin is a terminal: prompts, editing, history */
     char *history;      /* ~/.pf_history, or NULL */
     int status;         /* exit status of the last failed entry, 0 if none failed */

@@ -7,7 +7,7 @@
 #include "codegen/codegen.h"
 #include "driver/driver.h"
 #include "ir/ir.h"
-#include "launch/launch.h"
+#include "runtime/launch/launch.h"
 #include "parser/parser.h"
 #include "runtime/runtime.h"
 
@@ -18,7 +18,7 @@
 
 typedef struct run_opts {
     const char *path;
-    launch_opts run; /* --threads, --timeout, --stats, --workspan, --trace (launch/launch.h) */
+    launch_opts run; /* --threads, --timeout, --stats, --workspan, --trace (runtime/launch/launch.h) */
     bool emit_ir, emit_llvm, explain;
     int argc; /* program arguments after FILE */
     char **argv;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Interrupting running pf programs (issue 7, launch/interrupt.c): `pfc run --timeout S` on endless
+"""Interrupting running pf programs (issue 7, runtime/launch/interrupt.c): `pfc run --timeout S` on endless
 serial, parallel and deeply recursive code exits 124 with a clear message; SIGINT sent to a child
 pfc exits 130 with the pf traceback ending in KeyboardInterrupt; `except KeyboardInterrupt` catches
 it; a second SIGINT exits at once. Usage: test_interrupt.py --pfc PATH

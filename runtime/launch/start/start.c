@@ -2,7 +2,7 @@
  * lead the command line (launch_parse_opt: --threads N, --timeout S, --stats, --workspan,
  * --trace F; `--` ends them, and so does the first other argument: the program's own arguments
  * start there) and runs the compiled pf_main through launch_run, exactly as `pfc run` does. */
-#include "launch/launch.h"
+#include "runtime/launch/launch.h"
 
 #include <stdio.h>
 #include <string.h>

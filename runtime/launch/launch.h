@@ -1,8 +1,8 @@
 /* Running a compiled pf program's entry (`void pf_main(pf_ctx *)`, codegen/codegen.h) the way
  * `pfc run` does: the run options shared by pfc and AOT-built programs (--threads, --timeout,
- * --stats), the runtime, the SIGINT/--timeout watch (launch/interrupt.h), output flushing and the
+ * --stats), the runtime, the SIGINT/--timeout watch (runtime/launch/interrupt.h), output flushing and the
  * exit status. One copy, linked into pfc (driver/run.c) and into every `pfc build` executable
- * (launch/start/start.c). Prints only diagnostics of the run itself, never exits. */
+ * (runtime/launch/start/start.c). Prints only diagnostics of the run itself, never exits. */
 #ifndef PF_LAUNCH_H
 #define PF_LAUNCH_H
 

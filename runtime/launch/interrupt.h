@@ -1,5 +1,5 @@
 /* Interrupting a running pf program from outside (issue 7): SIGINT and `--timeout SECONDS` for
- * `pfc run`, AOT-built programs (both through launch/launch.h) and the REPL. A watch cancels the
+ * `pfc run`, AOT-built programs (both through runtime/launch/launch.h) and the REPL. A watch cancels the
  * current rt_run of its runtime (rt_cancel_run) when SIGINT arrives or the deadline passes;
  * compiled code then unwinds at its next poll. A second SIGINT while the first is being handled
  * ends the process at once (_exit(130)). */

@@ -1,7 +1,7 @@
-/* launch/launch.h: the run options and the run of a compiled entry, shared by `pfc run` and the
+/* runtime/launch/launch.h: the run options and the run of a compiled entry, shared by `pfc run` and the
  * executables of `pfc build`, so both behave the same (threads, timeout, SIGINT, exit status). */
-#include "launch/launch.h"
-#include "launch/interrupt.h"
+#include "runtime/launch/launch.h"
+#include "runtime/launch/interrupt.h"
 #include "runtime/runtime.h"
 
 #include <stdio.h>
@@ -63,7 +63,7 @@ int launch_run(void (*entry)(pf_ctx *), const launch_opts *o) {
     if (o->threads > 0) ro.threads = o->threads;
     if (o->workspan) ro.workspan = 1;
     if (o->trace) ro.trace_path = o->trace;
-    intr_watch iw; /* SIGINT and --timeout (launch/interrupt.c) */
+    intr_watch iw; /* SIGINT and --timeout (runtime/launch/interrupt.c) */
     intr_init(&iw, o->timeout);
     ro.exc_interrupt = intr_exc_interrupt;
     ro.ud = &iw;

@@ -1,10 +1,10 @@
-/* SIGINT and --timeout for `pfc run` and AOT-built programs (launch/interrupt.h): a signal handler
+/* SIGINT and --timeout for `pfc run` and AOT-built programs (runtime/launch/interrupt.h): a signal handler
  * and a deadline thread that cancel the running rt_run through rt_cancel_run (async-signal-safe:
  * atomic stores only), so compiled code unwinds at its next poll, releasing everything it holds,
  * and the launcher reports KeyboardInterrupt (130) or the timeout (124). A second SIGINT ends the
  * process at once. */
 #define _GNU_SOURCE
-#include "launch/interrupt.h"
+#include "runtime/launch/interrupt.h"
 
 #include <errno.h>
 #include <string.h>
