@@ -825,27 +825,47 @@ void cg_par_operands(cg_gfn *f, const ir_expr *a, const ir_expr *b, cg_val *av, 
     LLVMValueRef share = gen_fork_share(g, b, name);
     LLVMPositionBuilderAtEnd(B, here);
 
-    /* the pending call's arguments (simple expressions: ir/par.c), its result slot, the mark */
+    /* the mark window (runtime/sched.h): only when ctx->mtop < ctx->mlimit is the fork recorded,
+     * with the pending call's arguments (simple expressions: ir/par.c), its result slot and the
+     * mark; otherwise (almost always) nothing is stored and b runs after a, as sequential code */
     LLVMValueRef env = cg_alloca(&f->base, LLVMArrayType(s->t_i64, (unsigned)(b->nargs + 1)), "fenv");
+    LLVMValueRef res = cg_alloca(&f->base, s->t_i64, "fres");
+    LLVMValueRef fork = cg_alloca(&f->base, LLVMArrayType(s->t_i64, 6), "fork");
+    LLVMValueRef woff[2] = {i64c(s, (int64_t)offsetof(pf_ctx, mtop)), i64c(s, (int64_t)offsetof(pf_ctx, mlimit))};
+    LLVMValueRef mtop = LLVMBuildLoad2(B, s->t_i32, LLVMBuildGEP2(B, s->t_i8, f->base.ctx, &woff[0], 1, ""), "mtop");
+    LLVMValueRef mlim = LLVMBuildLoad2(B, s->t_i32, LLVMBuildGEP2(B, s->t_i8, f->base.ctx, &woff[1], 1, ""), "mlimit");
+    LLVMBasicBlockRef rec = cg_block(&f->base, "fork.record"), go = cg_block(&f->base, "fork.go");
+    LLVMBasicBlockRef norec = LLVMGetInsertBlock(B);
+    LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntULT, mtop, mlim, ""), rec, go);
+    LLVMPositionBuilderAtEnd(B, rec);
     for (int32_t k = 0; k < b->nargs; k++) {
         cg_val v = cg_expr(f, b->args[k]);
         LLVMBuildStore(B, cg_to_slot(f, v.v, b->args[k]->type), env_ptr(s, env, k));
         cg_release(f, &v, b->args[k]->type); /* simple args are borrowed locals or scalars */
     }
-    LLVMValueRef res = cg_alloca(&f->base, s->t_i64, "fres");
-    LLVMValueRef fork = cg_alloca(&f->base, LLVMArrayType(s->t_i64, 6), "fork");
     LLVMValueRef fields[4] = {thunk, env, res, share};
     for (int k = 0; k < 4; k++) LLVMBuildStore(B, LLVMBuildPtrToInt(B, fields[k], s->t_i64, ""), env_ptr(s, fork, k + 1));
     LLVMValueRef pargs[2] = {f->base.ctx, fork};
-    cg_call_rt(&f->base, "rt_fork_push_call", pargs, 2);
+    LLVMValueRef pushed_rec = cg_call_rt(&f->base, "rt_fork_push_call", pargs, 2);
+    LLVMBasicBlockRef rec_end = LLVMGetInsertBlock(B);
+    LLVMBuildBr(B, go);
+    LLVMPositionBuilderAtEnd(B, go);
+    LLVMValueRef pushed = LLVMBuildPhi(B, s->t_i32, "pushed");
+    LLVMValueRef pv[2] = {LLVMConstInt(s->t_i32, 0, 0), pushed_rec};
+    LLVMBasicBlockRef pb[2] = {norec, rec_end};
+    LLVMAddIncoming(pushed, pv, pb, 2);
+    LLVMValueRef was_pushed = LLVMBuildICmp(B, LLVMIntNE, pushed, LLVMConstInt(s->t_i32, 0, 0), "");
 
-    /* the first operand; if it raises, pop (and join, cancelling) the mark on the way out */
+    /* the first operand; if it raises, pop (and join, cancelling) a recorded mark on the way out */
     LLVMBasicBlockRef saved = f->base.unwind, fu = cg_block(&f->base, "fork.unwind");
     f->base.unwind = fu;
     *av = cg_expr(f, a);
     f->base.unwind = saved;
     LLVMBasicBlockRef after_a = LLVMGetInsertBlock(B);
     LLVMPositionBuilderAtEnd(B, fu);
+    LLVMBasicBlockRef upop = cg_block(&f->base, "fork.upop");
+    LLVMBuildCondBr(B, was_pushed, upop, saved);
+    LLVMPositionBuilderAtEnd(B, upop);
     LLVMValueRef up = cg_call_rt(&f->base, "rt_mark_pop_call", pargs, 2);
     LLVMBasicBlockRef ujoin = cg_block(&f->base, "fork.ujoin");
     LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, up, LLVMConstInt(s->t_i32, 0, 0), ""), ujoin, saved);
@@ -853,11 +873,13 @@ void cg_par_operands(cg_gfn *f, const ir_expr *a, const ir_expr *b, cg_val *av, 
     cg_call_rt(&f->base, "rt_fork_join", pargs, 2);
     LLVMBuildBr(B, saved);
 
-    /* never promoted: run b here; promoted: join by helping */
+    /* not recorded or never promoted: run b here; promoted: join by helping */
     LLVMPositionBuilderAtEnd(B, after_a);
-    LLVMValueRef popped = cg_call_rt(&f->base, "rt_mark_pop_call", pargs, 2);
     LLVMBasicBlockRef inl = cg_block(&f->base, "fork.inline"), joined = cg_block(&f->base, "fork.join");
-    LLVMBasicBlockRef done = cg_block(&f->base, "fork.done");
+    LLVMBasicBlockRef done = cg_block(&f->base, "fork.done"), pop = cg_block(&f->base, "fork.pop");
+    LLVMBuildCondBr(B, was_pushed, pop, inl);
+    LLVMPositionBuilderAtEnd(B, pop);
+    LLVMValueRef popped = cg_call_rt(&f->base, "rt_mark_pop_call", pargs, 2);
     LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, popped, LLVMConstInt(s->t_i32, 0, 0), ""), inl, joined);
     LLVMPositionBuilderAtEnd(B, inl);
     cg_val vi = cg_expr(f, b);

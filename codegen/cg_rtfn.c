@@ -14,7 +14,7 @@
     /* scheduler */ \
     X(rt_poll_slow, "v", "p", RAISE | COLD) \
     X(rt_reduce, "v", "ppllp", RAISE) \
-    X(rt_fork_push_call, "v", "pp", 0) \
+    X(rt_fork_push_call, "i", "pp", 0) \
     X(rt_mark_pop_call, "i", "pp", 0) \
     X(rt_fork_join, "i", "pp", 0) \
     X(rt_share, "v", "p", 0) \

@@ -3,9 +3,9 @@
  * recursion depth and the latent-mark stack. There is no thread-local or global state: a ctx
  * belongs to one worker of one runtime, so two runtimes can live in one process.
  *
- * ORDER CTX: codegen reads `poll`, `exc`, `depth`, `max_depth` by field index (0, 1, 2, 3) and the
- * mark stack (`marks`, `mtop`, `mcap`: 5, 6, 7) through the inline helpers of runtime/sched.h that
- * it mirrors; keep them in this order, and update codegen/ if you change them. */
+ * ORDER CTX: codegen reads `poll`, `exc`, `depth`, `max_depth` by field index (0, 1, 2, 3), and
+ * `solo`, `mtop`, `mlimit` by offsetof (codegen/cg_par.c mirrors the inline helpers of
+ * runtime/sched.h); keep them in this order, and update codegen/ if you change them. */
 #ifndef PF_RUNTIME_CTX_H
 #define PF_RUNTIME_CTX_H
 
@@ -21,6 +21,7 @@ struct rt_mark;   /* runtime/sched.h: a latent fork or loop mark living in a com
 enum {
     PF_POLL_HEARTBEAT = 1u << 0, /* set by the heartbeat thread: promote the oldest latent mark */
     PF_POLL_INTERRUPT = 1u << 1, /* set by cancellation: unwind to the task boundary */
+    PF_POLL_REQUEST = 1u << 2,   /* set by a worker that ran out of work: promote now */
 };
 
 typedef struct pf_ctx {
@@ -36,6 +37,9 @@ typedef struct pf_ctx {
                                * accounting (nothing can be promoted): codegen/cg_par.c then runs
                                * parallel comprehensions whose result cannot differ through their
                                * sequential lowering; 0 (default, standalone ctx) = parallel path */
+    uint32_t mlimit;          /* ORDER CTX 9: fork marks are recorded only while mtop < mlimit
+                               * (the mark window, owner only; sched.h protocol). 0 = never (one
+                               * worker, standalone ctx) */
 } pf_ctx;
 
 #endif

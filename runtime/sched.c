@@ -289,6 +289,18 @@ static void backoff(int round) {
         sched_yield();
 }
 
+/* Out of work: ask every busy worker to promote at its next poll (eager promotion, sched.h). A
+ * relaxed OR is enough: the bit only makes the owner's poll take the slow path a little sooner,
+ * and what it promotes is published by the deque push as usual. */
+static void request_work(rt_worker *w) {
+    rt_runtime *rt = w->rt;
+    for (int i = 0; i < rt->n; i++) {
+        rt_worker *v = rt->w[i];
+        if (v != w && atomic_load_explicit(&v->busy, memory_order_relaxed))
+            atomic_fetch_or_explicit(&v->ctx.poll, PF_POLL_REQUEST, memory_order_relaxed);
+    }
+}
+
 /* Park on rt->epoch unless work (or, with l != NULL, the latch) shows up; see the essay. */
 static void park(rt_worker *w, rt_latch *l) {
     rt_runtime *rt = w->rt;
@@ -322,7 +334,9 @@ void rt_task_exec(rt_worker *w, rt_task *t) {
     rt_runtime *rt = w->rt;
     pf_ctx *ctx = &w->ctx;
     struct pf_exc *saved = ctx->exc;
+    uint32_t saved_limit = ctx->mlimit;
     ctx->exc = NULL;
+    ctx->mlimit = w->mfull; /* a new task: record its forks until a poll narrows the window */
     task_frame f = {&t->group, ctx->mtop,
                     atomic_load_explicit(&rt->cancel_epoch, memory_order_acquire), w->frame};
     w->frame = &f;
@@ -351,6 +365,7 @@ void rt_task_exec(rt_worker *w, rt_task *t) {
     }
     w->frame = f.prev;
     ctx->exc = saved;
+    ctx->mlimit = saved_limit;
     stat_add(&w->st.tasks, 1);
     if (rt->o.trace_path)
         rt_trace_add(w, TR_TASK, t0, rt_now_ns() - t0);
@@ -381,6 +396,8 @@ void rt_wait_latch(rt_worker *w, rt_latch *l) {
             fails = 0;
             continue;
         }
+        if (fails == 0)
+            request_work(w);
         if (++fails < RT_SPIN_ROUNDS) {
             backoff(fails);
             continue;
@@ -407,6 +424,8 @@ static void *worker_main(void *arg) {
             fails = 0;
             continue;
         }
+        if (fails == 0)
+            request_work(w);
         if (++fails < RT_SPIN_ROUNDS) {
             backoff(fails);
             continue;
@@ -531,6 +550,9 @@ rt_runtime *rt_open(const rt_options *o) {
         w->ctx.worker = w;
         w->ctx.marks = w->mark_slots;
         w->ctx.mcap = rt->o.workspan ? 0 : RT_MARK_CAP; /* workspan: every push takes the slow path */
+        /* the mark window (sched.h): one worker never promotes, so it records no forks */
+        w->mfull = rt->o.workspan ? UINT32_MAX : rt->n == 1 ? 0 : RT_MARK_CAP;
+        w->ctx.mlimit = w->mfull;
         w->ctx.solo = rt->n == 1 && !rt->o.workspan;
         rt_deque_init(&w->dq);
     }

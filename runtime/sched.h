@@ -11,7 +11,9 @@
  * worker every H µs; the next poll calls rt_poll_slow, which *promotes* the oldest promotable mark of
  * that worker into a task on its deque (fork: the pending call; loop: the upper half of the
  * unclaimed blocks), up to min(idle workers, 4) marks per beat. Idle workers steal from random
- * victims and park on a futex. At the join of a mark that was never promoted the code simply goes
+ * victims and park on a futex; a worker that runs out of work first sets PF_POLL_REQUEST in the poll
+ * word of every busy worker, so the next poll there promotes at once instead of at the next beat
+ * (eager promotion: the cost is on the idle side, the poll stays one relaxed load). At the join of a mark that was never promoted the code simply goes
  * on sequentially; a promoted one is joined by helping (running other tasks, never blocking a core).
  *
  * ## Failures and cancellation
@@ -29,22 +31,24 @@
  * Fork `a = f(x); b = g(y)` (both in parallel, results in program order):
  *
  *     rt_fork m;                       // in the frame; lives until the join below
- *     m.fn = g_thunk;                  // void g_thunk(pf_ctx *ctx, void *env, void *result)
- *     m.env = &g_args;                 // anything the thunk reads; must outlive the join
- *     m.result = &b;                   // where the thunk stores g's result (any size)
- *     m.share = g_share;               // or NULL: makes g_args' heap values shared at promotion
- *     rt_fork_push(ctx, &m);           // = m.m.kind = RT_MARK_FORK + rt_mark_push(ctx, &m.m)
+ *     int pushed = rt_fork_push(ctx, &m); // inline: mtop < mlimit ? record m, 1 : 0
+ *     if (pushed) {                    // only recorded marks need their fields (the common,
+ *         m.fn = g_thunk;              // unrecorded case costs two loads and a branch)
+ *         m.env = &g_args;             // anything the thunk reads; must outlive the join
+ *         m.result = &b;               // where the thunk stores g's result (any size)
+ *         m.share = g_share;           // or NULL: makes g_args' heap values shared at promotion
+ *     }                                // (fields are read only by a promotion, in a later poll)
  *     a = f(ctx, x);                   // the first call, sequentially (may poll and be stolen from)
  *     int b_set = 0;
- *     if (rt_mark_pop(ctx, &m.m)) {    // never promoted (the common case): run g here
- *         if (!ctx->exc) { g_thunk(ctx, &g_args, &b); b_set = !ctx->exc; }
+ *     if (!pushed || rt_mark_pop(ctx, &m.m)) { // never promoted (the common case): run g here
+ *         if (!ctx->exc) { b = g(ctx, y); b_set = !ctx->exc; }
  *     } else {                         // promoted: wait by helping; sets ctx->exc on failure
  *         b_set = rt_fork_join(ctx, &m) == RT_OK;
  *     }
  *     if (ctx->exc) goto unwind;       // a's exception wins over b's; b is cancelled if a failed;
  *                                      // unwind releases a, and b if b_set
  *
- * Pushes and pops must nest (LIFO) on the ctx; every pushed mark is popped exactly once, on the
+ * Pushes and pops must nest (LIFO) on the ctx; every recorded mark is popped exactly once, on the
  * normal path and on the unwind path alike (rt_fork_join must run before the frame dies, because a
  * thief may write into m.result). Values reachable from env that the thunk touches are shared with
  * another thread once the mark is promoted: m.share (rt_share_fn) makes them shared at that moment,
@@ -52,6 +56,18 @@
  * A result written by the thief is handed over at the join (release/acquire): no sharing needed.
  * Loops: call rt_for / rt_reduce with an outlined body; the runtime runs it in blocks, polls between
  * blocks and splits on block boundaries (deterministic reductions: HEARTBEAT.md §6).
+ *
+ * ## The mark window (why most forks record nothing)
+ * Promotion takes the OLDEST promotable mark, so a mark far above the oldest promotable one is
+ * almost never promoted: recording it is wasted work, and in a recursion like fib, where nearly all
+ * calls are near the leaves, that waste is the whole overhead (a recorded mark's address escapes,
+ * which costs plain fib(35) about 2x). So the runtime keeps ctx->mlimit, and a fork is recorded
+ * only while mtop < mlimit. After each promotion attempt (rt_poll_slow), mlimit = index of the
+ * oldest still promotable mark + RT_MARK_WINDOW, or "all" (RT_MARK_CAP) when none is left, so the
+ * next heartbeat finds new forks wherever the code is by then. A new task starts with "all". With
+ * one worker (nothing can be promoted) or on a standalone ctx mlimit is 0; in workspan mode it is
+ * UINT32_MAX with mcap 0, so every fork takes rt_mark_push_slow (timed). A fork run while the
+ * window was closed stays sequential for good: a scheduling choice, never a change of results.
  *
  * ## Polls
  * rt_poll(ctx) is a relaxed load and an unlikely call of rt_poll_slow (codegen mirrors it at
@@ -185,9 +201,11 @@ typedef struct rt_fork {
 
 /* Cold path of rt_mark_push when the mark stack is full or absent (mcap reached): the mark is not
  * recorded (never promoted) unless the runtime is in workspan mode. */
+#define RT_MARK_WINDOW 8 /* marks recorded above the oldest promotable one (see the essay) */
 void rt_mark_push_slow(pf_ctx *ctx, rt_mark *m);
 
-/* Push a mark (kind already set). Cost: the stores below, no atomics. */
+/* Push a mark (kind already set), regardless of the window (loop marks: one per loop, not per
+ * call). Cost: the stores below, no atomics. */
 static inline void rt_mark_push(pf_ctx *ctx, rt_mark *m) {
     m->ntask = 0; /* first: the compiler can merge it with the caller's store of kind */
     uint32_t t = ctx->mtop;
@@ -205,14 +223,20 @@ static inline int rt_mark_pop(pf_ctx *ctx, rt_mark *m) {
     return m->ntask == 0;
 }
 
-static inline void rt_fork_push(pf_ctx *ctx, rt_fork *f) {
+/* Record f as a latent fork if the mark window is open (mtop < mlimit): returns 1, and then f must
+ * be popped with rt_mark_pop; else returns 0 and f is not recorded (no pop: the pending call simply
+ * runs after the first). Writes only f->m; set f's other fields before the next poll. */
+__attribute__((warn_unused_result)) static inline int rt_fork_push(pf_ctx *ctx, rt_fork *f) {
+    if (__builtin_expect(ctx->mtop >= ctx->mlimit, 1))
+        return 0;
     f->m.kind = RT_MARK_FORK;
     rt_mark_push(ctx, &f->m);
+    return 1;
 }
 
-/* Out-of-line copies of rt_fork_push / rt_mark_pop, for a first codegen that emits calls instead
- * of mirroring the inline code (slower: a call per fork). Same contract. */
-void rt_fork_push_call(pf_ctx *ctx, rt_fork *f);
+/* Out-of-line copies of rt_fork_push / rt_mark_pop for codegen, which inlines only the window test
+ * (mtop < mlimit) and calls these on the recorded path. Same contract. */
+int rt_fork_push_call(pf_ctx *ctx, rt_fork *f);
 int rt_mark_pop_call(pf_ctx *ctx, rt_mark *m);
 
 /* Join a promoted fork mark (after rt_mark_pop returned 0). If ctx->exc is set (the first call
@@ -270,6 +294,7 @@ typedef struct rt_worker_stats {
     uint64_t promotions;   /* marks turned into tasks by this worker */
     uint64_t steals;       /* tasks taken from other workers */
     uint64_t heartbeats;   /* heartbeat polls handled (rt_poll_slow with the heartbeat bit) */
+    uint64_t requests;     /* polls that promoted at an idle worker's request (PF_POLL_REQUEST) */
     uint64_t tasks;        /* tasks run (own, stolen, or helped) */
     uint64_t parked_ns;    /* time parked on the futex */
     uint64_t wakes;        /* times this worker returned from the futex */
@@ -290,7 +315,7 @@ typedef struct rt_stats {
  * has room for rt_threads(rt) entries). Exact only while no rt_run is in progress. */
 void rt_stats_get(rt_runtime *rt, rt_stats *s, rt_worker_stats *w);
 
-/* Print the --stats table: per worker promotions, steals, heartbeats, tasks, parked time; the
+/* Print the --stats table: per worker promotions, steals, heartbeats, requests, tasks, parked time; the
  * achieved heartbeat rate; in workspan mode work, span, parallelism and the speedup bounds on 4, 16
  * and 64 cores (Brent: T_P >= max(work/P, span)). */
 void rt_stats_print(rt_runtime *rt, FILE *out);

@@ -120,7 +120,7 @@ typedef struct trace_ev {
 enum { TR_TASK, TR_PARK, TR_PROMOTE, TR_STEAL };
 
 typedef struct rt_wstat {     /* owner-written, relaxed atomics so rt_stats_get may read them */
-    _Atomic uint64_t promotions, steals, heartbeats, tasks, parked_ns, wakes;
+    _Atomic uint64_t promotions, steals, heartbeats, requests, tasks, parked_ns, wakes;
 } rt_wstat;
 
 struct rt_worker {
@@ -129,6 +129,7 @@ struct rt_worker {
     int id;
     pthread_t thread;
     uint32_t mbot;            /* owner: oldest possibly promotable mark index */
+    uint32_t mfull;           /* ctx.mlimit meaning "record every fork" (sched.h: the window) */
     task_frame *frame;        /* owner: innermost running task */
     uint64_t rng;             /* owner: victim selection */
     rt_task *free_tasks;      /* owner: recycled task records */

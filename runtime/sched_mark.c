@@ -125,6 +125,24 @@ static int promote_one(rt_worker *w, int budget) {
     return 0;
 }
 
+/* The mark window (sched.h): mlimit = the oldest promotable mark + RT_MARK_WINDOW, or "all" when
+ * nothing is promotable. Scans the recorded marks from mbot, like promote_one. */
+static void set_window(rt_worker *w) {
+    pf_ctx *ctx = &w->ctx;
+    uint32_t top = ctx->mtop < ctx->mcap ? ctx->mtop : ctx->mcap;
+    for (uint32_t i = w->mbot; i < top; i++) {
+        rt_mark *m = ctx->marks[i];
+        bool open = m->kind == RT_MARK_FORK ? m->ntask == 0
+                                            : ((loop_mark *)m)->bhi - ((loop_mark *)m)->blo >= 2;
+        if (open) {
+            uint32_t lim = i + RT_MARK_WINDOW;
+            ctx->mlimit = lim < w->mfull ? lim : w->mfull;
+            return;
+        }
+    }
+    ctx->mlimit = w->mfull;
+}
+
 static void promote(rt_worker *w) {
     rt_runtime *rt = w->rt;
     int idle = rt->n - (int)atomic_load_explicit(&rt->nbusy, memory_order_relaxed);
@@ -143,6 +161,7 @@ static void promote(rt_worker *w) {
             rt_trace_add(w, TR_PROMOTE, rt_now_ns(), 0);
         rt_notify(rt);
     }
+    set_window(w);
 }
 
 void rt_poll_slow(pf_ctx *ctx) {
@@ -152,14 +171,15 @@ void rt_poll_slow(pf_ctx *ctx) {
         if (!w || (w->frame && rt_group_cancelled(w->frame->group)))
             ctx->exc = rt_make_interrupt(ctx);
     }
-    if ((bits & PF_POLL_HEARTBEAT) && w && !ctx->exc) {
-        uint64_t h = atomic_load_explicit(&w->st.heartbeats, memory_order_relaxed);
-        atomic_store_explicit(&w->st.heartbeats, h + 1, memory_order_relaxed);
+    if ((bits & (PF_POLL_HEARTBEAT | PF_POLL_REQUEST)) && w && !ctx->exc) {
+        _Atomic uint64_t *c = bits & PF_POLL_HEARTBEAT ? &w->st.heartbeats : &w->st.requests;
+        atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
         promote(w);
     }
 }
 
-void rt_fork_push_call(pf_ctx *ctx, rt_fork *f) { rt_fork_push(ctx, f); }
+int rt_fork_push_call(pf_ctx *ctx, rt_fork *f) { return rt_fork_push(ctx, f); }
 int rt_mark_pop_call(pf_ctx *ctx, rt_mark *m) { return rt_mark_pop(ctx, m); }
 
 /* ---------------------------------------------------------------- workspan (serial, timed) */

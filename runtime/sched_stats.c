@@ -17,13 +17,15 @@ void rt_stats_get(rt_runtime *rt, rt_stats *s, rt_worker_stats *out) {
     s->threads = rt->n;
     for (int i = 0; i < rt->n; i++) {
         rt_wstat *st = &rt->w[i]->st;
-        rt_worker_stats w = {LD(st->promotions), LD(st->steals), LD(st->heartbeats),
-                             LD(st->tasks),      LD(st->parked_ns), LD(st->wakes)};
+        rt_worker_stats w = {LD(st->promotions), LD(st->steals),    LD(st->heartbeats),
+                             LD(st->requests),   LD(st->tasks),     LD(st->parked_ns),
+                             LD(st->wakes)};
         if (out)
             out[i] = w;
         s->total.promotions += w.promotions;
         s->total.steals += w.steals;
         s->total.heartbeats += w.heartbeats;
+        s->total.requests += w.requests;
         s->total.tasks += w.tasks;
         s->total.parked_ns += w.parked_ns;
         s->total.wakes += w.wakes;
@@ -44,17 +46,18 @@ void rt_stats_print(rt_runtime *rt, FILE *out) {
     rt_worker_stats w[RT_MAX_THREADS];
     rt_stats_get(rt, &s, w);
     fprintf(out, "pf runtime: %d workers, heartbeat %d us\n", s.threads, rt->o.heartbeat_us);
-    fprintf(out, "%-8s %12s %10s %12s %10s %12s\n", "worker", "promotions", "steals", "heartbeats",
-            "tasks", "parked_ms");
-    for (int i = 0; i < s.threads; i++)
-        fprintf(out, "%-8d %12llu %10llu %12llu %10llu %12.3f\n", i,
-                (unsigned long long)w[i].promotions, (unsigned long long)w[i].steals,
-                (unsigned long long)w[i].heartbeats, (unsigned long long)w[i].tasks,
-                (double)w[i].parked_ns / 1e6);
-    fprintf(out, "%-8s %12llu %10llu %12llu %10llu %12.3f\n", "total",
-            (unsigned long long)s.total.promotions, (unsigned long long)s.total.steals,
-            (unsigned long long)s.total.heartbeats, (unsigned long long)s.total.tasks,
-            (double)s.total.parked_ns / 1e6);
+    fprintf(out, "%-8s %12s %10s %12s %10s %10s %12s\n", "worker", "promotions", "steals",
+            "heartbeats", "requests", "tasks", "parked_ms");
+    for (int i = 0; i <= s.threads; i++) {
+        const rt_worker_stats *x = i < s.threads ? &w[i] : &s.total;
+        char name[16] = "total";
+        if (i < s.threads)
+            snprintf(name, sizeof name, "%d", i);
+        fprintf(out, "%-8s %12llu %10llu %12llu %10llu %10llu %12.3f\n", name,
+                (unsigned long long)x->promotions, (unsigned long long)x->steals,
+                (unsigned long long)x->heartbeats, (unsigned long long)x->requests,
+                (unsigned long long)x->tasks, (double)x->parked_ns / 1e6);
+    }
     fprintf(out, "heartbeat: %llu beats in %.3f ms active: %.0f Hz achieved (target %.0f Hz)\n",
             (unsigned long long)s.beats, (double)s.beat_active_ns / 1e6, s.beat_rate_hz,
             1e6 / rt->o.heartbeat_us);

@@ -46,9 +46,9 @@ static int64_t node(pf_ctx *ctx, node_env *e) {
     node_env l = {e->id * 2, e->depth - 1, e->fail_at}, r = {e->id * 2 + 1, e->depth - 1, e->fail_at};
     int64_t a, b = 0;
     rt_fork m = {.fn = node_thunk, .env = &r, .result = &b};
-    rt_fork_push(ctx, &m);
+    int pushed = rt_fork_push(ctx, &m);
     a = node(ctx, &l);
-    if (rt_mark_pop(ctx, &m.m)) {
+    if (!pushed || rt_mark_pop(ctx, &m.m)) {
         if (!ctx->exc)
             b = node(ctx, &r);
     } else {

@@ -192,12 +192,22 @@ int main(void) {
     rt_task *t = rt_spawn(&sc, ok_call, &three, &res);
     CHECK_INT(rt_join(&sc, t), RT_OK);
     CHECK_INT(res, 4);
-    { /* the out-of-line push/pop behave like the inline ones */
+    { /* the out-of-line push/pop behave like the inline ones; a standalone ctx records no fork
+       * (nothing could promote it) unless its window is opened */
         rt_fork m = {.fn = ok_call, .env = &three, .result = &res, .share = NULL};
-        rt_fork_push_call(&sc, &m);
+        CHECK_INT(rt_fork_push_call(&sc, &m), 0);
+        CHECK_INT(sc.mtop, 0);
+        rt_mark *slot[1];
+        sc.marks = slot;
+        sc.mcap = sc.mlimit = 1;
+        CHECK_INT(rt_fork_push_call(&sc, &m), 1);
         CHECK_INT(sc.mtop, 1);
+        CHECK(slot[0] == &m.m);
+        CHECK_INT(rt_fork_push_call(&sc, &m), 0); /* the window is full */
         CHECK_INT(rt_mark_pop_call(&sc, &m.m), 1);
         CHECK_INT(sc.mtop, 0);
+        sc.marks = NULL;
+        sc.mcap = sc.mlimit = 0;
     }
     atomic_store(&sc.poll, PF_POLL_INTERRUPT);
     CHECK_INT(tfib(&sc, 10), 0);

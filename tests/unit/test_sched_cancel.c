@@ -48,9 +48,9 @@ static void tree(pf_ctx *ctx, int depth) {
     }
     tree_env e = {depth - 1};
     rt_fork m = {.fn = tree_thunk, .env = &e, .result = NULL};
-    rt_fork_push(ctx, &m);
+    int pushed = rt_fork_push(ctx, &m);
     tree(ctx, depth - 1);
-    if (rt_mark_pop(ctx, &m.m)) {
+    if (!pushed || rt_mark_pop(ctx, &m.m)) {
         if (!ctx->exc)
             tree(ctx, depth - 1);
     } else {
@@ -123,7 +123,7 @@ static void second(pf_ctx *ctx, void *env, void *result) {
 static void fork_fail_main(pf_ctx *ctx, void *arg) {
     (void)arg;
     rt_fork m = {.fn = second, .env = NULL, .result = NULL};
-    rt_fork_push(ctx, &m);
+    CHECK(rt_fork_push(ctx, &m)); /* a new task records its forks (the window is open) */
     while (m.m.ntask == 0) { /* the first call: poll until the pending call got promoted */
         spin(2000);
         rt_poll(ctx);
@@ -149,7 +149,7 @@ static void fork_late_fail_main(pf_ctx *ctx, void *arg) {
     int b = 0;
     atomic_store(&quick_done, 0);
     rt_fork m = {.fn = quick, .env = NULL, .result = &b, .share = NULL};
-    rt_fork_push(ctx, &m);
+    CHECK(rt_fork_push(ctx, &m)); /* a new task records its forks (the window is open) */
     while (!atomic_load(&quick_done)) { /* until promoted and run by the other worker */
         spin(2000);
         rt_poll(ctx);

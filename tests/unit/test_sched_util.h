@@ -1,17 +1,32 @@
 /* Shared helpers for the scheduler's C tests (tests/unit/test_sched_*.c, test_deque.c,
- * tests/stress/ programs): CHECK macros that print the expression and both values, and the latent-fork
- * fib kernel written the way codegen emits the mark protocol of runtime/sched.h. */
+ * tests/stress/ programs) and bench/runtime: CHECK macros that print the expression and both
+ * values, clocks, and the latent-fork fib kernel written the way codegen emits the mark protocol of
+ * runtime/sched.h. */
 #ifndef PF_TEST_SCHED_UTIL_H
 #define PF_TEST_SCHED_UTIL_H
 
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "runtime/sched.h"
 
 #define CHECK_STOPS /* the scheduler tests run threads: stop at the first failure */
 #include "check.h"
+
+/* Seconds of CLOCK_MONOTONIC, and of the calling thread's CPU time (what a loaded machine barely
+ * disturbs: ratios of single-thread work use it; speedups need wall time). */
+static inline double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+static inline double cpu_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 /* fib with a latent fork per call: fib(n-2) is the pending call, as codegen emits it. The share
  * hook counts promotions of its marks (it has nothing to share). */
@@ -38,13 +53,15 @@ static int64_t tfib(pf_ctx *ctx, int64_t n) {
     int64_t a, b = 0;
     tfib_env e = {n - 2};
     rt_fork m;
-    m.fn = tfib_thunk;
-    m.env = &e;
-    m.result = &b;
-    m.share = tfib_share;
-    rt_fork_push(ctx, &m);
+    int pushed = rt_fork_push(ctx, &m);
+    if (pushed) {
+        m.fn = tfib_thunk;
+        m.env = &e;
+        m.result = &b;
+        m.share = tfib_share;
+    }
     a = tfib(ctx, n - 1);
-    if (rt_mark_pop(ctx, &m.m)) {
+    if (!pushed || rt_mark_pop(ctx, &m.m)) {
         if (!ctx->exc)
             b = tfib(ctx, n - 2);
     } else {

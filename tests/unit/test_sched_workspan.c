@@ -27,9 +27,9 @@ static void ftree(pf_ctx *ctx, int d) {
     }
     int e = d - 1;
     rt_fork m = {.fn = ftree_thunk, .env = &e, .result = NULL};
-    rt_fork_push(ctx, &m);
+    int pushed = rt_fork_push(ctx, &m);
     ftree(ctx, d - 1);
-    if (rt_mark_pop(ctx, &m.m))
+    if (!pushed || rt_mark_pop(ctx, &m.m))
         ftree(ctx, d - 1);
     else
         rt_fork_join(ctx, &m);
@@ -54,9 +54,9 @@ static void fork_chain_main(pf_ctx *ctx, void *arg) {
     (void)arg;
     for (int i = 0; i < 32; i++) {
         rt_fork m = {.fn = empty_call, .env = NULL, .result = NULL};
-        rt_fork_push(ctx, &m);
+        int pushed = rt_fork_push(ctx, &m);
         leaf();
-        if (!rt_mark_pop(ctx, &m.m))
+        if (pushed && !rt_mark_pop(ctx, &m.m))
             rt_fork_join(ctx, &m);
     }
 }
