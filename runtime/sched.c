@@ -14,7 +14,8 @@
  * latch's SLEEPER bit; the completer that sees the bit wakes all sleepers (rare: joins that had
  * nothing to help with).
  *
- * Heartbeat (HEARTBEAT.md §1). The beat thread sleeps on an absolute deadline grid (timer slack 1 ns)
+ * Heartbeat (HEARTBEAT.md §1). The beat thread sleeps on an absolute deadline grid (timer slack 1 ns;
+ * a futex wait on rt->stop with an absolute timeout, so that closing does not wait for a beat)
  * and ORs PF_POLL_HEARTBEAT into the poll word of every busy worker. When no worker is busy it parks
  * on the futex rt->nbusy; the 0 → 1 transition wakes it. It never wakes workers. */
 #define _GNU_SOURCE
@@ -49,6 +50,11 @@ int64_t rt_cpu_ns(void) {
 
 static void futex_wait(_Atomic uint32_t *a, uint32_t v) {
     syscall(SYS_futex, (uint32_t *)a, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
+}
+
+/* Wait until *a != v, a wake-up, or the absolute CLOCK_MONOTONIC time `until`. */
+static void futex_wait_until(_Atomic uint32_t *a, uint32_t v, const struct timespec *until) {
+    syscall(SYS_futex, (uint32_t *)a, FUTEX_WAIT_BITSET_PRIVATE, v, until, NULL, FUTEX_BITSET_MATCH_ANY);
 }
 
 static void futex_wake(_Atomic uint32_t *a, int n) {
@@ -289,16 +295,17 @@ static void backoff(int round) {
         sched_yield();
 }
 
-/* Out of work: ask every busy worker to promote at its next poll (eager promotion, sched.h). A
- * relaxed OR is enough: the bit only makes the owner's poll take the slow path a little sooner,
- * and what it promotes is published by the deque push as usual. */
+/* Out of work: ask every other worker to promote at its next poll (eager promotion, sched.h). Sent
+ * when a worker starts looking for work and again when it parks, to busy and idle workers alike:
+ * on an idle one the bit stands until the first poll of its next task, so a task started after
+ * everybody else parked still promotes at once. A relaxed OR is enough: the bit only makes the
+ * owner's poll take the slow path sooner, and what it promotes is published by the deque push and
+ * rt_notify as usual. */
 static void request_work(rt_worker *w) {
     rt_runtime *rt = w->rt;
-    for (int i = 0; i < rt->n; i++) {
-        rt_worker *v = rt->w[i];
-        if (v != w && atomic_load_explicit(&v->busy, memory_order_relaxed))
-            atomic_fetch_or_explicit(&v->ctx.poll, PF_POLL_REQUEST, memory_order_relaxed);
-    }
+    for (int i = 0; i < rt->n; i++)
+        if (rt->w[i] != w)
+            atomic_fetch_or_explicit(&rt->w[i]->ctx.poll, PF_POLL_REQUEST, memory_order_relaxed);
 }
 
 /* Park on rt->epoch unless work (or, with l != NULL, the latch) shows up; see the essay. */
@@ -310,6 +317,7 @@ static void park(rt_worker *w, rt_latch *l) {
     if (sleep && l)
         sleep = latch_arm(l);
     if (sleep) {
+        request_work(w); /* after sleeping++: a promotion it causes finds us in rt_notify */
         int64_t t0 = rt_now_ns();
         if (l)
             set_busy(w, 0);
@@ -466,8 +474,10 @@ static void *beat_main(void *arg) {
             continue;
         }
         ts_add_ns(&next, period);
-        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
-            ;
+        /* sleep on rt->stop, so that rt_close never waits out a long period */
+        futex_wait_until(&rt->stop, 0, &next);
+        if (atomic_load_explicit(&rt->stop, memory_order_acquire))
+            break;
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
         int64_t late = (int64_t)(now.tv_sec - next.tv_sec) * 1000000000 + (now.tv_nsec - next.tv_nsec);
@@ -487,6 +497,7 @@ static void *beat_main(void *arg) {
 
 static void stop_threads(rt_runtime *rt, int started) {
     atomic_store_explicit(&rt->stop, 1, memory_order_seq_cst);
+    futex_wake(&rt->stop, INT_MAX); /* the beat thread's sleep */
     rt_wake_all(rt);
     atomic_fetch_add_explicit(&rt->nbusy, 1, memory_order_seq_cst);
     futex_wake(&rt->nbusy, INT_MAX);

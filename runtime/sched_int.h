@@ -155,7 +155,7 @@ struct rt_runtime {
     _Atomic uint32_t epoch;       /* futex: bumped on new work / latch completion / stop */
     _Atomic int sleeping;         /* threads parked (or about to park) on epoch */
     _Atomic uint32_t nbusy;       /* futex for the beat thread: busy workers */
-    _Atomic int stop;
+    _Atomic uint32_t stop;        /* 0/1; also the futex the beat thread sleeps on */
     _Atomic(rt_task *) inject;    /* a run's main task waiting for a worker */
     _Atomic(rt_group *) run_group;/* the current run's root group, for rt_cancel_run */
     _Atomic uint32_t cancel_epoch;/* bumped by every cancel */

@@ -70,6 +70,31 @@ static int64_t tfib(pf_ctx *ctx, int64_t n) {
     return a + b;
 }
 
+/* A steal that cannot fail to happen on >= 2 workers, whatever the load: main records a fork and
+ * polls (never joining) until the pending call has run, which only another worker can do once the
+ * mark is promoted (by a heartbeat or an idle worker's request). No time bound: if promotion or
+ * stealing were broken this would hang, and ctest's timeout fails it. Sets *(int *)arg to 1 when
+ * the pending call ran on a ctx other than main's. */
+static inline void stolen_call(pf_ctx *ctx, void *env, void *result) {
+    *(pf_ctx **)result = ctx;
+    atomic_store_explicit((_Atomic int *)env, 1, memory_order_release);
+}
+static inline void forced_steal_main(pf_ctx *ctx, void *arg) {
+    _Atomic int ran = 0;
+    pf_ctx *where = NULL;
+    rt_fork m;
+    CHECK(rt_fork_push(ctx, &m)); /* a new task records its forks: the window is open */
+    m.fn = stolen_call;
+    m.env = (void *)&ran;
+    m.result = &where;
+    m.share = NULL;
+    while (!atomic_load_explicit(&ran, memory_order_acquire))
+        rt_poll(ctx);
+    CHECK_INT(rt_mark_pop(ctx, &m.m), 0); /* it was promoted */
+    CHECK_INT(rt_fork_join(ctx, &m), RT_OK);
+    *(int *)arg = where != NULL && where != ctx;
+}
+
 static inline rt_runtime *open_rt(int threads, int hb_us) {
     rt_options o;
     rt_options_init(&o);
