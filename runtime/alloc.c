@@ -25,7 +25,12 @@ typedef struct cached {
 } cached;
 
 /* The cache of the calling thread. Per-thread, like a worker's deque: it changes no result and is
- * flushed when its thread exits (pthread key destructor) or on rt_alloc_flush. */
+ * flushed when its thread exits (pthread key destructor) or on rt_alloc_flush.
+ * Why _Thread_local and not a field of the worker or ctx (the rule is "no global mutable state
+ * outside the runtime's worker structures"): the release path, rt_free(pf_obj *) and the decrefs
+ * compiled code emits, has no ctx, and objects are also freed on threads that are no workers (the
+ * host calling into a standalone ctx, rt_run's caller). Like malloc's own per-thread caches it holds
+ * only free memory: two runtimes in one process share nothing through it that a program can see. */
 typedef struct thread_cache {
     cached *head[CLASSES];
     uint16_t n[CLASSES];

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Parallel speed of pf programs (issue 6), in one run: --no-par vs --threads 1 vs 2 vs 8.
+
+Each program is compiled once with `pfc build` (and once more with `pfc build --no-par`), so
+compile time is not in the numbers; then each executable runs with --threads 1, 2 and 8 and the
+best wall time of --runs runs is kept (speedups need wall time; the user+sys CPU time of the best
+2-thread run is printed too: CPU(2) / wall(1) above 1 is work the second thread added). Outputs
+must agree across modes. Issue 6's targets: t1/no-par <= 1.1, t1/t2 >= 1.8, t8/t2 <= 1.1. On a
+shared machine the load average (printed before and after) decides what these numbers mean.
+
+usage: bench/parallel.py [--build build] [--runs 3] [--quick] [name ...]
+"""
+import argparse
+import os
+import pathlib
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+# name -> (source, {constant: full size}, {constant: --quick size})
+PROGRAMS = {
+    "nearest": ("bench/pf/nearest.pf", {"N": 200000, "N_CENTERS": 64, "DIM": 8},
+                {"N": 20000, "N_CENTERS": 64, "DIM": 8}),
+    "grid_search": ("examples/grid_search.pf", {}, {"STEPS": 60}),
+    "fib": ("bench/pf/fib.pf", {"N": 35}, {"N": 27}),
+    "mandelbrot": ("bench/pf/mandelbrot.pf", {"N": 2000}, {"N": 400}),
+    "sum": ("bench/pf/psum.pf", {"N": 100000000}, {"N": 5000000}),
+    "nested": ("bench/pf/nested.pf", {"N": 10000000}, {"N": 500000}),
+}
+THREADS = [1, 2, 8]
+
+
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def sized(name, quick, tmp):
+    src, full, small = PROGRAMS[name]
+    text = (ROOT / src).read_text()
+    for const, value in (small if quick else full).items():
+        text, n = re.subn(rf"^{const} = \d+$", f"{const} = {value}", text, flags=re.M)
+        if n != 1:
+            sys.exit(f"parallel.py: {src} has no line '{const} = ...'")
+    path = pathlib.Path(tmp) / f"{name}.pf"
+    path.write_text(text)
+    return path
+
+
+def build(pfc, src, out, nopar):
+    cmd = [str(pfc), "build", str(src), "-o", str(out)] + (["--no-par"] if nopar else [])
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"parallel.py: {' '.join(cmd)} failed:\n{p.stderr}")
+
+
+def best(cmd, runs):
+    """(best wall seconds, CPU seconds of that run, stdout)."""
+    top = None
+    for _ in range(runs):
+        c0, t0 = children_cpu(), time.perf_counter()
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        wall, cpu = time.perf_counter() - t0, children_cpu() - c0
+        if p.returncode != 0:
+            sys.exit(f"parallel.py: {' '.join(cmd)} exited {p.returncode}: {p.stderr[-300:]}")
+        if top is None or wall < top[0]:
+            top = (wall, cpu, p.stdout)
+    return top
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default="build", help="CMake build directory holding pfc")
+    ap.add_argument("--runs", type=int, default=3, help="runs per mode (best wall time kept)")
+    ap.add_argument("--quick", action="store_true", help="small sizes (a smoke test of the script)")
+    ap.add_argument("names", nargs="*", help=f"programs (default: all of {', '.join(PROGRAMS)})")
+    a = ap.parse_args()
+    pfc = (ROOT / a.build / "pfc").resolve()
+    names = a.names or list(PROGRAMS)
+    for n in names:
+        if n not in PROGRAMS:
+            sys.exit(f"parallel.py: unknown program {n}")
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+          f"{os.cpu_count()} cores; best wall time of {a.runs} run(s)")
+    head = (f"{'program':<12} {'no-par s':>9} {'t1 s':>7} {'t2 s':>7} {'t8 s':>7} {'cpu2 s':>7}"
+            f" {'t1/nopar':>9} {'t1/t2':>7} {'t8/t2':>7}")
+    print(head)
+    print("-" * len(head))
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in names:
+            src = sized(n, a.quick, tmp)
+            exe, exe_np = pathlib.Path(tmp) / n, pathlib.Path(tmp) / f"{n}-nopar"
+            build(pfc, src, exe, False)
+            build(pfc, src, exe_np, True)
+            np_wall, _, out = best([str(exe_np), "--threads", "1"], a.runs)
+            res = {}
+            for t in THREADS:
+                res[t] = best([str(exe), "--threads", str(t)], a.runs)
+                if res[t][2] != out:
+                    print(f"{n}: output at --threads {t} differs from --no-par", file=sys.stderr)
+            t1, t2, t8 = res[1][0], res[2][0], res[8][0]
+            flag = lambda ok: " " if ok else "*"
+            print(f"{n:<12} {np_wall:9.3f} {t1:7.3f} {t2:7.3f} {t8:7.3f} {res[2][1]:7.3f}"
+                  f" {t1 / np_wall:8.2f}{flag(t1 / np_wall <= 1.1)} {t1 / t2:6.2f}{flag(t1 / t2 >= 1.8)}"
+                  f" {t8 / t2:6.2f}{flag(t8 / t2 <= 1.1)}", flush=True)
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print("targets: t1/nopar <= 1.1, t1/t2 >= 1.8, t8/t2 <= 1.1 (* = missed)")
+
+
+if __name__ == "__main__":
+    main()
