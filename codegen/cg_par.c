@@ -385,12 +385,10 @@ static LLVMValueRef gen_combine(cg_gen *g, const par_plan *p, const char *name) 
         LLVMBuildStore(B, LLVMConstNull(s->t_ptr), acc);
         LLVMValueRef cargs[3] = {f->base.ctx, a, r};
         LLVMTypeRef ty;
-        LLVMValueRef cf = cg_rtfn(s, cg_rtfn_id("rt_list_concat"), &ty);
+        /* the pieces are the combine's own (rc 1): their elements move, no RC per element */
+        LLVMValueRef cf = cg_rtfn(s, cg_rtfn_id("rt_list_concat_move"), &ty);
         LLVMValueRef na = LLVMBuildCall2(B, ty, cf, cargs, 3, "");
         LLVMBuildStore(B, na, acc);
-        LLVMValueRef dargs[1] = {r};
-        LLVMValueRef df = cg_rtfn(s, cg_rtfn_id("rt_obj_decref"), &ty);
-        LLVMBuildCall2(B, ty, df, dargs, 1, "");
         LLVMBuildBr(B, out);
         break;
     }

@@ -127,6 +127,7 @@
     X(rt_list_get_checked, "l", "ppl", RAISE) \
     X(rt_list_append, "p", "ppl", RAISE) \
     X(rt_list_concat, "p", "ppp", RAISE) \
+    X(rt_list_concat_move, "p", "ppp", RAISE) \
     X(rt_list_repeat, "p", "ppl", RAISE) \
     X(rt_list_slice, "p", "pplll", RAISE) \
     X(rt_list_contains, "l", "ppl", RAISE) \

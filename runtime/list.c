@@ -117,6 +117,24 @@ pf_list *rt_list_concat(pf_ctx *ctx, pf_list *a, const pf_list *b) {
     return a;
 }
 
+pf_list *rt_list_concat_move(pf_ctx *ctx, pf_list *a, pf_list *b) {
+    if (b->h.rc != 1 || a == b || a->h.rc != 1) { /* shared: copy the references */
+        pf_list *r = rt_list_concat(ctx, a, b);
+        rt_decref(&b->h);
+        return r;
+    }
+    if (reserve(ctx, a, a->len + b->len) < 0) {
+        rt_decref(&a->h);
+        rt_decref(&b->h);
+        return NULL;
+    }
+    memcpy(a->data + a->len, b->data, sizeof(pf_slot) * (size_t)b->len);
+    a->len += b->len;
+    b->len = 0; /* its references now belong to a */
+    rt_decref(&b->h);
+    return a;
+}
+
 pf_list *rt_list_repeat(pf_ctx *ctx, const pf_list *xs, int64_t n) {
     if (n < 0) n = 0;
     if (xs->len && n > INT64_MAX / 16 / xs->len) {

@@ -478,6 +478,9 @@ static inline pf_slot rt_list_get(pf_ctx *ctx, const pf_list *xs, int64_t i) {
 pf_slot rt_list_get_checked(pf_ctx *ctx, const pf_list *xs, int64_t i); /* out-of-line get */
 pf_list *rt_list_append(pf_ctx *ctx, pf_list *xs, pf_slot v);       /* xs + [v]; consumes xs, v */
 pf_list *rt_list_concat(pf_ctx *ctx, pf_list *a, const pf_list *b); /* a + b; consumes a */
+/* a + b consuming both: b's elements move into a (no reference-count traffic) when b is not
+ * referenced elsewhere; the combine of parallel list comprehensions' per-block pieces. */
+pf_list *rt_list_concat_move(pf_ctx *ctx, pf_list *a, pf_list *b);
 pf_list *rt_list_repeat(pf_ctx *ctx, const pf_list *xs, int64_t n); /* xs * n */
 pf_list *rt_list_slice(pf_ctx *ctx, const pf_list *xs, int64_t start, int64_t stop, int64_t step);
 int64_t rt_list_contains(pf_ctx *ctx, const pf_list *xs, pf_slot v); /* v in xs */

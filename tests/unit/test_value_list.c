@@ -114,6 +114,24 @@ static void run(void) {
     CHECK_STR(c, repr_take(c, rt_list_repeat(c, ys, 2), &list_int),
               "[5, 3, 8, 1, 9, 2, 5, 3, 8, 1, 9, 2, 5, 3, 8, 1, 9, 2, 5, 3, 8, 1, 9, 2]");
     rt_decref(&ys->h);
+    { /* concat_move: a unique rhs gives its elements away (their counts unchanged); a shared one
+       * is copied and survives; the leak accounting checks both */
+        pf_list *a = rt_list_new(c, &list_str, 0), *b = rt_list_new(c, &list_str, 0);
+        pf_slot s1 = str_slot(c, "p"), s2 = str_slot(c, "q");
+        rt_list_push(c, a, s1);
+        rt_list_push(c, b, s2);
+        pf_obj *q = PF_OBJ_OF(s2);
+        int64_t rc_q = q->rc;
+        pf_list *m = rt_list_concat_move(c, a, b);
+        CHECK(m == a);
+        CHECK_INT(q->rc, rc_q);
+        pf_list *b2 = rt_list_new(c, &list_str, 0);
+        rt_list_push(c, b2, str_slot(c, "r"));
+        rt_incref(&b2->h);
+        m = rt_list_concat_move(c, m, b2); /* b2 is shared: copied, still ours */
+        CHECK_STR(c, repr_take(c, m, &list_str), "['p', 'q', 'r']");
+        CHECK_STR(c, repr_take(c, b2, &list_str), "['r']");
+    }
     CHECK_STR(c, repr_take(c, rt_list_reversed(c, xs), &list_int), "[2, 9, 1, 8, 3, 5]");
     pf_list *empty = rt_list_new(c, &list_int, 0);
     pf_min(c, empty, NULL, NULL, NULL);
