@@ -54,8 +54,11 @@ struct cg_session {
     keptvec new_defs;    /* the entry's own definitions */
     strvec gone;         /* names the entry binds anew: earlier defs and variables to drop */
     svarvec new_vars;    /* variables first bound by the entry (slots already in its code) */
+    svarvec retyped;     /* variables whose type the entry fixed further (slot = theirs) */
     sfieldvec new_fields; /* every class's field types after the entry */
     spanvec spans;       /* the kept definitions in the entry's compiled text */
+    strvec unkept;       /* variables left out for holding function values (for a hint) */
+    strvec new_unkept;
 };
 
 static void *grow(void *items, int32_t *cap, size_t size) {
@@ -138,6 +141,22 @@ static void drop_pending(cg_session *s, bool ok) {
         s->new_fields = t;
     }
     fields_clear(&s->new_fields);
+    for (int32_t i = 0; i < s->retyped.len; i++) {
+        svar *r = &s->retyped.items[i];
+        for (int32_t k = 0; ok && k < s->vars.len; k++)
+            if (s->vars.items[k].slot == r->slot) {
+                free(s->vars.items[k].type);
+                s->vars.items[k].type = r->type;
+                r->type = NULL;
+            }
+        free(r->name);
+        free(r->type);
+    }
+    s->retyped.len = 0;
+    for (int32_t i = 0; i < s->new_unkept.len; i++)
+        if (ok && !has(&s->unkept, s->new_unkept.items[i])) PUSH(&s->unkept, s->new_unkept.items[i]);
+        else free(s->new_unkept.items[i]);
+    s->new_unkept.len = 0;
     for (int32_t i = 0; i < s->gone.len; i++) free(s->gone.items[i]);
     s->spans.len = 0; /* they point into kept definitions that may have gone */
     s->new_defs.len = s->new_vars.len = s->gone.len = 0;
@@ -157,6 +176,11 @@ void cg_session_end(cg_session *s, bool ok) {
             if (has(&s->gone, s->vars.items[i].name)) var_free(&s->vars.items[i]);
             else s->vars.items[k++] = s->vars.items[i];
         s->vars.len = k;
+        k = 0;
+        for (int32_t i = 0; i < s->unkept.len; i++)
+            if (has(&s->gone, s->unkept.items[i])) free(s->unkept.items[i]);
+            else s->unkept.items[k++] = s->unkept.items[i];
+        s->unkept.len = k;
     }
     drop_pending(s, ok);
 }
@@ -170,6 +194,10 @@ void cg_session_free(cg_session *s) {
     free(s->vars.items);
     free(s->new_defs.items);
     free(s->new_vars.items);
+    free(s->retyped.items);
+    for (int32_t i = 0; i < s->unkept.len; i++) free(s->unkept.items[i]);
+    free(s->unkept.items);
+    free(s->new_unkept.items);
     free(s->gone.items);
     fields_clear(&s->fields);
     free(s->fields.items);
@@ -325,6 +353,14 @@ static bool build(cg_session *s, pf_arena *a, pf_diags *d, const pf_source *src,
         if (!has(&s->gone, f->cls)) ef[env.nfields++] = (ir_env_field){f->cls, f->field, f->type};
     }
     out->mod = ir_build_env(a, d, am, src->name, &env);
+    for (int32_t i = 0; i < d->len; i++) /* a name left out for holding a function value */
+        for (int32_t k = 0; k < s->unkept.len; k++) {
+            char want[300];
+            snprintf(want, sizeof want, "name '%s' is not defined", s->unkept.items[k]);
+            if (!strcmp(d->items[i].msg, want) && !d->items[i].hint)
+                d->items[i].hint = "a variable holding a function value is not kept across entries; "
+                                   "use def, or a top-level `name = lambda ...`";
+        }
     for (int32_t i = 0; i < d->len; i++) { /* an error in a kept definition: show it where it was entered */
         pf_diag *dg = &d->items[i];
         const char *file;
@@ -353,13 +389,32 @@ static bool build(cg_session *s, pf_arena *a, pf_diags *d, const pf_source *src,
     return true;
 }
 
-/* Gives every variable the entry binds first a slot of the session (pending until the end). */
+/* Function values and exceptions have no spelling (ty_parse): they stay inside their entry. */
+static bool spellable(const ir_type *t) {
+    if (t->kind == IR_T_FUNC || t->kind == IR_T_EXC) return false;
+    for (int32_t i = 0; t->kind != IR_T_CLASS && i < t->n; i++)
+        if (!spellable(t->elems[i])) return false;
+    return true;
+}
+
+/* Gives every variable the entry binds first a slot of the session, and notes the variables
+ * whose type the entry made more precise (`xs = []`, then `xs = xs + [1]`): pending until the end. */
 static void new_slots(cg_session *s, ir_module *m) {
     for (int32_t i = 0; i < m->nglobals; i++) {
         ir_global *g = m->globals[i];
-        if (!g->script_var || g->slot) continue;
-        if (g->type->kind == IR_T_FUNC || g->type->kind == IR_T_EXC) continue; /* no spelling: stays in the entry */
-        svar v = {dup(g->name), dup(ir_type_str(g->type)), calloc(1, 8)};
+        if (!g->script_var) continue;
+        if (!spellable(g->type)) {
+            PUSH(&s->new_unkept, dup(g->name));
+            PUSH(&s->gone, dup(g->name));
+            continue;
+        }
+        if (g->slot) {
+            for (int32_t k = 0; k < s->vars.len; k++)
+                if (s->vars.items[k].slot == g->slot && strcmp(s->vars.items[k].type, g->spelling))
+                    PUSH(&s->retyped, ((svar){dup(g->name), dup(g->spelling), g->slot}));
+            continue;
+        }
+        svar v = {dup(g->name), dup(g->spelling), calloc(1, 8)};
         if (!v.slot) abort();
         g->slot = v.slot;
         PUSH(&s->new_vars, v);

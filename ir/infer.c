@@ -1539,11 +1539,7 @@ static void bind_env(irb *b, modinfo *mi)
         gname *g = rs_lookup(mi, pf_intern_cstr(b->a, env->vars[i].name));
         if (!g || g->kind != G_VAR) continue; /* the script defines it as a def/class/import */
         ir_type *t = ty_parse(b, mi, env->vars[i].type);
-        if (!t) {
-            pf_diag_error(b->d, NULL, 0, 0, "cannot restore '%s': its type '%s' does not exist here",
-                          g->name, env->vars[i].type);
-            continue;
-        }
+        if (!t) continue; /* its class is gone: as if it did not exist */
         g->is_global = true;
         ir_global *gl = ir_global_of(b, mi, g);
         gl->type = t;
@@ -1630,7 +1626,11 @@ ir_module *ir_build_env(pf_arena *a, pf_diags *d, const ast_module *m, const cha
     mod->nfuncs = b.funcs.len;
     mod->globals = b.globals.items;
     mod->nglobals = b.globals.len;
-    for (int32_t i = 0; i < mod->nglobals; i++) mod->globals[i]->type = ty_default(&b, mod->globals[i]->type);
+    for (int32_t i = 0; i < mod->nglobals; i++) {
+        ir_global *g = mod->globals[i];
+        g->spelling = g->type->str;
+        g->type = ty_default(&b, g->type);
+    }
     mod->types = pf_arena_alloc(a, sizeof *mod->types * (size_t)(b.types.len + 1));
     for (int32_t i = 0; i < b.types.len; i++) {
         ir_type *t = b.types.items[i];

@@ -548,6 +548,9 @@ struct ir_global {
                           release it: its owner does); NULL: the module's own global */
     bool script_var;   /* a module-level variable of the script (not of an imported module, not
                           a hidden default-argument value): what a session may keep */
+    const char *spelling; /* its type as inference left it, with '?' for parts nothing fixed
+                          (`xs = []`: "list[?]", while type is list[None]): what a session
+                          carries to the next entry (ir_env_var.type) */
 };
 
 struct ir_func {
@@ -606,7 +609,8 @@ ir_module *ir_build(pf_arena *a, pf_diags *d, const ast_module *m, const char *p
  * (read and written through its slot: ir_global.slot), unless the script defines that name as a
  * def, class or import (then the var is hidden). The type is a spelling as ir_type_str writes it
  * ("int", "list[float]", "dict[str, tuple[int, str]]", "Point | None"); class names refer to the
- * classes of the script. A spelling that cannot be read is an error naming the variable. */
+ * classes of the script; "?" stands for a part not fixed yet (an empty list's element type),
+ * which the entry may fix. A var whose spelling cannot be read (its class is gone) is left out. */
 typedef struct ir_env_var {
     const char *name;   /* any string (interned by ir_build_env) */
     const char *type;   /* spelling of its type */

@@ -206,8 +206,8 @@ bool ty_homog_tuple(const ir_type *t)
 
 /* ---- spellings back to types (ir_env_var.type) ------------------------------------------------
  * type := prim [" | None"]
- * prim := int | float | bool | str | None | list[type] | dict[type, type] | tuple[type, ...]
- *       | ClassName */
+ * prim := int | float | bool | str | None | ? | list[type] | dict[type, type] | tuple[type, ...]
+ *       | ClassName        (? = not known yet) */
 static ir_type *parse_type(irb *b, modinfo *mi, const char **p, int depth);
 
 static bool eat(const char **p, const char *lit)
@@ -221,6 +221,7 @@ static bool eat(const char **p, const char *lit)
 static ir_type *parse_prim(irb *b, modinfo *mi, const char **p, int depth)
 {
     if (depth > IR_MAX_TYPE_DEPTH) return NULL;
+    if (eat(p, "?")) return b->t_unknown;
     const char *s = *p;
     size_t n = 0;
     while (s[n] == '_' || (s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||

@@ -68,6 +68,13 @@ import math
 math.sqrt(2.0)
 sq = lambda v: v * v
 sq(9)
+ys = []
+ys = ys + [1.5]
+ys
+n = None
+print(n)
+n = 4
+n
 """
 
 SESSION_OUT = """\
@@ -84,6 +91,9 @@ dict[str, tuple[int, float]]
 [1, 2]
 1.4142135623730951
 81
+[1.5]
+None
+4
 """
 
 
@@ -122,6 +132,8 @@ def test_piped(pfc, d):
     check(r[0] == 2 and r[1] == "1\n" and "cannot read" in r[2], ":load of a missing file", show(r))
     r = piped(pfc, ":type undefined_thing\n:type 1 +\n2\n")
     check(r[0] == 2 and r[1] == "2\n" and "undefined_thing" in r[2], ":type errors", show(r))
+    r = piped(pfc, "fs = [lambda v: v + 1]\nfs[0](1)\n")
+    check(r[0] == 2 and "function value is not kept" in r[2], "function values are not kept, with a hint", show(r))
     r = piped(pfc, ":quit\nprint('not reached')\n")
     check(r == (0, "", ""), ":quit", show(r))
     # :time prints the result and the times
@@ -183,6 +195,11 @@ def test_pty(pfc, d):
         os.kill(t.pid, signal.SIGINT)
         out = t.read_until(b">>> ")
         check("KeyboardInterrupt" in out and 'line 4, in spin' in out, "SIGINT interrupts the running entry", out)
+        t.send("[spin(k + 1) for k in range(8)]\n")  # parallel: every worker is interrupted
+        time.sleep(1.0)
+        os.kill(t.pid, signal.SIGINT)
+        out = t.read_until(b">>> ")
+        check("KeyboardInterrupt" in out, "SIGINT interrupts a parallel comprehension", out)
         t.send("spin(0) if False else 6 * 7\n")
         out = t.read_until(b">>> ")
         check("\n42\n" in out, "the session answers after the interrupt", out)
