@@ -477,6 +477,14 @@ const char *cg_session_type(cg_session *s, pf_arena *a, pf_diags *d, const pf_so
     if (src && build(s, a, d, src, &none, &b))
         for (int32_t i = 0; i < b.mod->nglobals; i++)
             if (!strcmp(b.mod->globals[i]->name, name)) r = ir_type_str(b.mod->globals[i]->type);
+    int32_t skip = (int32_t)strlen(name) + 4; /* "__pf_type__ = (": report on the expression itself */
+    for (int32_t i = 0; i < d->len; i++) {
+        pf_diag *dg = &d->items[i];
+        if (dg->line == 1 && dg->col > skip && dg->src && !strncmp(dg->src->text, name, strlen(name))) {
+            dg->src = expr;
+            dg->col -= skip;
+        }
+    }
     drop_pending(s, false);
     return r;
 }

@@ -12,6 +12,7 @@
 
 #include <editline/readline.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,47 @@ typedef struct repl {
     int status;         /* exit status of the last failed entry, 0 if none failed */
     struct { char *s; size_t len, cap; } buf; /* the entry being read */
 } repl;
+
+/* ---- SIGINT on a terminal ------------------------------------------------------------------- */
+
+/* On a terminal, SIGINT outside a run (at the prompt, while compiling) only sets got_sigint and
+ * writes a byte to a self-pipe, so the select() of the line reader wakes up whichever thread took
+ * the signal. The reader is libedit's callback interface, whose callback has no user pointer: the
+ * line it delivers passes through rl_got. These statics are the prompt's, one per process, as the
+ * terminal is. */
+static volatile sig_atomic_t got_sigint;
+static int sigint_pipe[2] = {-1, -1};
+static struct { char *line; bool done; } rl_got;
+
+static void on_sigint(int sig) {
+    (void)sig;
+    int saved = errno;
+    got_sigint = 1;
+    if (sigint_pipe[1] >= 0) {
+        ssize_t n = write(sigint_pipe[1], "", 1);
+        (void)n;
+    }
+    errno = saved;
+}
+
+static void drain_sigint(void) {
+    char b[64];
+    while (read(sigint_pipe[0], b, sizeof b) > 0) {
+    }
+    got_sigint = 0;
+}
+
+/* The terminal's SIGINT handling for the whole session (intr_start replaces it during runs and
+ * restores it after). */
+static bool watch_sigint(void) {
+    if (pipe(sigint_pipe) != 0) return false;
+    for (int i = 0; i < 2; i++) fcntl(sigint_pipe[i], F_SETFL, fcntl(sigint_pipe[i], F_GETFL) | O_NONBLOCK);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    return sigaction(SIGINT, &sa, NULL) == 0;
+}
 
 /* ---- the runtime ---------------------------------------------------------------------------- */
 
@@ -83,6 +125,13 @@ static int run_entry(repl *r, const char *name, const char *text, size_t len, bo
     if (!fn) {
         if (pf_diags_has_errors(&d)) pf_diags_print(&d, stderr);
         else fprintf(stderr, "pfc: %s\n", msg ? msg : "the entry is too large");
+        goto done;
+    }
+    if (got_sigint) { /* Ctrl-C while compiling: do not start it */
+        drain_sigint();
+        fputs("KeyboardInterrupt\n", stderr);
+        cg_session_end(r->sess, false);
+        st = 130;
         goto done;
     }
     fflush(stdout);
@@ -198,17 +247,6 @@ static bool command(repl *r, const char *line) {
 
 /* ---- reading lines -------------------------------------------------------------------------- */
 
-/* The terminal reader is libedit's callback interface driven by select(), so a SIGINT at the
- * prompt (EINTR) can drop the line cleanly. The callback has no user pointer: the line it
- * delivers passes through these two statics (the prompt is the only reader in the process). */
-static volatile sig_atomic_t got_sigint;
-static struct { char *line; bool done; } rl_got;
-
-static void on_sigint(int sig) {
-    (void)sig;
-    got_sigint = 1;
-}
-
 static void on_line(char *line) {
     rl_got.line = line;
     rl_got.done = true;
@@ -229,12 +267,7 @@ static char *read_line(repl *r, const char *prompt, bool *cleared) {
         if (n && line[n - 1] == '\n') line[n - 1] = 0;
         return line;
     }
-    struct sigaction sa, old;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old); /* no SA_RESTART: select() returns EINTR */
-    got_sigint = 0;
+    drain_sigint();
     rl_got.line = NULL;
     rl_got.done = false;
     rl_callback_handler_install(prompt, on_line);
@@ -242,8 +275,11 @@ static char *read_line(repl *r, const char *prompt, bool *cleared) {
         fd_set fds;
         FD_ZERO(&fds);
         FD_SET(STDIN_FILENO, &fds);
-        int n = select(STDIN_FILENO + 1, &fds, NULL, NULL, NULL);
+        FD_SET(sigint_pipe[0], &fds);
+        int top = sigint_pipe[0] > STDIN_FILENO ? sigint_pipe[0] : STDIN_FILENO;
+        int n = select(top + 1, &fds, NULL, NULL, NULL);
         if (got_sigint) {
+            drain_sigint();
             rl_callback_handler_remove();
             fputs("\nKeyboardInterrupt\n", stdout);
             fflush(stdout);
@@ -254,9 +290,8 @@ static char *read_line(repl *r, const char *prompt, bool *cleared) {
             rl_callback_handler_remove();
             break;
         }
-        if (n > 0) rl_callback_read_char();
+        if (n > 0 && FD_ISSET(STDIN_FILENO, &fds)) rl_callback_read_char();
     }
-    sigaction(SIGINT, &old, NULL);
     if (rl_got.line && *rl_got.line) {
         add_history(rl_got.line);
         if (r->history) write_history(r->history);
@@ -399,7 +434,7 @@ int driver_repl(int argc, char **argv) {
         cg_session_free(r->sess);
         return 2;
     }
-    r->tty = isatty(STDIN_FILENO);
+    r->tty = isatty(STDIN_FILENO) && watch_sigint();
     if (r->tty) {
         const char *home = getenv("HOME");
         if (home && *home) {
@@ -421,5 +456,10 @@ int driver_repl(int argc, char **argv) {
     free(r->buf.s);
     rt_close(r->rt);
     cg_session_free(r->sess);
+    if (r->tty) {
+        signal(SIGINT, SIG_DFL);
+        close(sigint_pipe[0]);
+        close(sigint_pipe[1]);
+    }
     return r->tty ? 0 : r->status;
 }
