@@ -223,6 +223,8 @@ cg_val cg_comp(cg_gfn *f, const ir_expr *e);
 cg_val cg_par_comp(cg_gfn *f, const ir_expr *e);
 /* cg_par.c: a for statement marked par (ir/par.c): its reductions through one rt_reduce */
 void cg_par_for(cg_gfn *f, const ir_stmt *st);
+/* cg_par.c: `a = f(x); b = g(y)` with g's call marked par: forked; false when st, nx are not such a pair */
+bool cg_par_stmt_pair(cg_gfn *f, const ir_stmt *st, const ir_stmt *nx);
 /* cg_par.c: *a = a, *b = the call b (marked par), b forked through a latent fork mark while a runs */
 void cg_par_operands(cg_gfn *f, const ir_expr *a, const ir_expr *b, cg_val *av, cg_val *bv);
 

@@ -898,6 +898,20 @@ void cg_par_operands(cg_gfn *f, const ir_expr *a, const ir_expr *b, cg_val *av, 
     *bv = cg_borrowed(phi);
 }
 
+/* `a = f(x)` then `b = g(y)` with g's call marked par (ir/par.c walk_stmt_pair): g forked while f
+ * runs, both assigned in order. False (nothing emitted) when the pair is not one. */
+bool cg_par_stmt_pair(cg_gfn *f, const ir_stmt *st, const ir_stmt *nx) {
+    if (st->kind != IR_S_ASSIGN || nx->kind != IR_S_ASSIGN || !st->local || !nx->local) return false;
+    if (st->expr->kind != IR_E_CALL || nx->expr->kind != IR_E_CALL || !nx->expr->par) return false;
+    cg_val av, bv;
+    cg_set_line(&f->base, st->line);
+    cg_par_operands(f, st->expr, nx->expr, &av, &bv);
+    cg_assign_local(f, st->local, av);
+    cg_set_line(&f->base, nx->line);
+    cg_assign_local(f, nx->local, bv);
+    return true;
+}
+
 /* ---- for loops marked par (ir/par.c): one rt_reduce, a partial per reduced local ---------------- */
 
 /* The partial of the k-th reduced local (in local id order) is acc slot k (8 bytes: int, float

@@ -25,6 +25,10 @@ static void stmt(cg_gfn *f, const ir_stmt *st);
 void cg_block_stmts(cg_gfn *f, const ir_block *b) {
     for (int32_t i = 0; i < b->len && !f->g->err; i++) {
         if (terminated(f)) dead_block(f);
+        if (i + 1 < b->len && cg_par_stmt_pair(f, b->items[i], b->items[i + 1])) {
+            i++; /* issue 6: two statements, the second call forked (codegen/cg_par.c) */
+            continue;
+        }
         stmt(f, b->items[i]);
     }
 }

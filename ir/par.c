@@ -638,6 +638,37 @@ static void walk_expr(par_st *p, ir_expr *e) {
     }
 }
 
+static bool reads_local(const ir_expr *e, const ir_local *l) {
+    if (!e) return false;
+    if (e->kind == IR_E_LOCAL && e->local == l) return true;
+    for (int32_t i = 0; i < e->nargs; i++)
+        if (reads_local(e->args[i], l)) return true;
+    return false;
+}
+
+/* `a = f(x)` followed by `b = g(y)`: g's call may run while f's does (a fork, as for `f(x) OP
+ * g(y)`) when fork_problem allows it, y does not read a, and a and b differ. Marks the second
+ * call par (codegen: cg_par_stmt_pair) and returns true. */
+static bool walk_stmt_pair(par_st *p, ir_stmt *st, ir_stmt *nx) {
+    if (st->kind != IR_S_ASSIGN || nx->kind != IR_S_ASSIGN || !st->local || !nx->local) return false;
+    if (st->expr->kind != IR_E_CALL || nx->expr->kind != IR_E_CALL || st->local == nx->local) return false;
+    const char *why = fork_problem(p, st->expr, nx->expr);
+    if (!why && reads_local(nx->expr, st->local)) why = "the second call reads the first one's result";
+    nx->expr->par = why == NULL;
+    p->nmarked += why == NULL;
+    if (p->out) {
+        const char *file = p->cur->src ? p->cur->src->name : "?";
+        const char *fnm = p->cur->src_name ? p->cur->src_name : p->cur->name;
+        if (why)
+            fprintf(p->out, "%s:%d:%d: sequential: calls in consecutive statements in %s: %s\n", file, nx->line,
+                    nx->col, fnm, why);
+        else
+            fprintf(p->out, "%s:%d:%d: parallel: fork of the call to %s while the statement at line %d runs, in %s\n",
+                    file, nx->expr->line, nx->expr->col, nx->expr->func->src_name, st->line, fnm);
+    }
+    return why == NULL;
+}
+
 static void walk_iter(par_st *p, ir_iter *it) {
     if (!it) return;
     walk_expr(p, it->a);
@@ -648,8 +679,10 @@ static void walk_iter(par_st *p, ir_iter *it) {
 }
 
 static void walk_block(par_st *p, const ir_block *b) {
+    bool paired = false; /* items[i - 1] is the second statement of a pair (codegen pairs greedily) */
     for (int32_t i = 0; i < b->len; i++) {
         ir_stmt *st = b->items[i];
+        paired = i > 0 && !paired && walk_stmt_pair(p, b->items[i - 1], st);
         if (st->kind == IR_S_FOR) walk_for(p, st);
         walk_expr(p, st->expr);
         walk_expr(p, st->expr2);

@@ -1,6 +1,6 @@
-/* Unit tests of ir/par.c's decisions on `for` statements, through `--explain` text: which loops
- * become parallel reductions (and of what), and for the others the reason with the name and the
- * position of the carried dependency. Each case builds a module from source and runs the analysis. */
+/* Unit tests of ir/par.c's decisions on `for` statements and consecutive calls, through `--explain`
+ * text: which loops become parallel reductions (and of what), which statement pairs fork, and for
+ * the others the reason (with the carried name and its position). Each case builds a module. */
 #include "check.h"
 #include "ir/ir.h"
 #include "parser/parser.h"
@@ -144,5 +144,22 @@ int main(void) {
            "print(g([1.0]))\n",
            "t.pf:3:5: sequential: for loop in g: `b` is carried",
            "t.pf:5:5: sequential: for loop in g: nothing is accumulated across iterations");
+    /* independent calls in consecutive statements fork; a dependent or effectful one does not */
+    EXPECT("def w(k):\n"
+           "    return k * 3\n"
+           "def say(k):\n"
+           "    print(k)\n"
+           "    return k\n"
+           "def g(n):\n"
+           "    a = w(n)\n"
+           "    b = w(n + 1)\n"
+           "    c = w(a)\n"
+           "    d = w(c)\n"
+           "    e = say(n)\n"
+           "    return a + b + c + d + e\n"
+           "print(g(5))\n",
+           "t.pf:8:10: parallel: fork of the call to w while the statement at line 7 runs, in g",
+           "t.pf:10:5: sequential: calls in consecutive statements in g: the second call reads the first one's result",
+           "t.pf:11:5: sequential: calls in consecutive statements in g: the second call prints or uses random/time");
     return check_report("test_par_explain");
 }
