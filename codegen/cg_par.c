@@ -179,6 +179,34 @@ static LLVMValueRef better(cg_gfn *f, const ir_comp *c, LLVMValueRef a, LLVMValu
     return c->kind == IR_COMP_MIN ? cg_less(f, a, b, t) : cg_less(f, b, a, t);
 }
 
+/* min/max of objects (str, tuples): acc = {have, best (owned)}. Keeps the better of the current
+ * best and x (compared only when both exist: the first of equal ones stays); the loser released. */
+static void obj_keep_better(cg_gfn *f, const ir_comp *c, LLVMValueRef acc, cg_val *x, const ir_type *t) {
+    cg_state *s = f->base.s;
+    LLVMValueRef bestp = env_ptr(s, acc, 1);
+    LLVMValueRef have = LLVMBuildLoad2(B, s->t_i64, acc, "");
+    LLVMValueRef old = LLVMBuildLoad2(B, s->t_ptr, bestp, "");
+    LLVMBasicBlockRef cur = LLVMGetInsertBlock(B);
+    LLVMBasicBlockRef cmp = cg_block(&f->base, "pm.cmp"), fin = cg_block(&f->base, "pm.keep");
+    LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, have, i64c(s, 0), ""), fin, cmp);
+    LLVMPositionBuilderAtEnd(B, cmp);
+    LLVMValueRef lt = better(f, c, x->v, old, t);
+    LLVMBasicBlockRef cmp_end = LLVMGetInsertBlock(B);
+    LLVMBuildBr(B, fin);
+    LLVMPositionBuilderAtEnd(B, fin);
+    LLVMValueRef take = LLVMBuildPhi(B, s->t_i1, "take");
+    LLVMValueRef inv[2] = {LLVMConstInt(s->t_i1, 1, 0), lt};
+    LLVMBasicBlockRef inb[2] = {cur, cmp_end};
+    LLVMAddIncoming(take, inv, inb, 2);
+    LLVMValueRef xv = cg_take(f, x, t);
+    LLVMBuildStore(B, LLVMBuildSelect(B, take, xv, old, ""), bestp);
+    LLVMBuildStore(B, i64c(s, 1), acc);
+    LLVMValueRef loser = LLVMBuildSelect(B, take, old, xv, "");
+    LLVMTypeRef ty;
+    LLVMValueRef df = cg_rtfn(s, cg_rtfn_id("rt_obj_decref"), &ty);
+    LLVMBuildCall2(B, ty, df, &loser, 1, "");
+}
+
 static void body_element(cg_gfn *f, const par_plan *p, LLVMValueRef acc) {
     cg_state *s = f->base.s;
     const ir_comp *c = p->c;
@@ -219,6 +247,10 @@ static void body_element(cg_gfn *f, const par_plan *p, LLVMValueRef acc) {
     case IR_COMP_MIN:
     case IR_COMP_MAX: {
         cg_val x = cg_expr(f, c->elt);
+        if (cg_is_obj(t)) {
+            obj_keep_better(f, c, acc, &x, t);
+            break;
+        }
         LLVMTypeRef lt = cg_ltype(f->g, t);
         LLVMValueRef bestp = env_ptr(s, acc, 1);
         LLVMValueRef have = LLVMBuildLoad2(B, s->t_i64, acc, "");
@@ -403,6 +435,17 @@ static LLVMValueRef gen_combine(cg_gen *g, const par_plan *p, const char *name) 
     }
     case IR_COMP_MIN:
     case IR_COMP_MAX: {
+        if (cg_is_obj(t)) {
+            /* the right partial's best, if any, competes as one more element (it comes later) */
+            LLVMValueRef rh = LLVMBuildLoad2(B, s->t_i64, rhs, "");
+            LLVMBasicBlockRef some = cg_block(&f->base, "pm.some");
+            LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, rh, i64c(s, 0), ""), out, some);
+            LLVMPositionBuilderAtEnd(B, some);
+            cg_val rb = {LLVMBuildLoad2(B, s->t_ptr, env_ptr(s, rhs, 1), ""), NULL, true}; /* consumed */
+            obj_keep_better(f, p->c, acc, &rb, t);
+            LLVMBuildBr(B, out);
+            break;
+        }
         LLVMTypeRef lt = cg_ltype(g, t);
         LLVMValueRef ah = LLVMBuildLoad2(B, s->t_i64, acc, ""), rh = LLVMBuildLoad2(B, s->t_i64, rhs, "");
         LLVMValueRef ab = LLVMBuildLoad2(B, lt, env_ptr(s, acc, 1), "");
@@ -423,12 +466,13 @@ static LLVMValueRef gen_combine(cg_gen *g, const par_plan *p, const char *name) 
     return fn;
 }
 
-static LLVMValueRef gen_drop(cg_gen *g, const char *name) {
+/* void drop(env, acc): releases the object partial in acc slot `slot` (a list, a min/max best) */
+static LLVMValueRef gen_drop(cg_gen *g, const char *name, int slot) {
     cg_state *s = &g->s;
     LLVMTypeRef params[2] = {s->t_ptr, s->t_ptr};
     cg_gfn F;
     LLVMValueRef fn = helper(g, name, params, 2, &F);
-    LLVMValueRef a = LLVMBuildLoad2(B, s->t_ptr, LLVMGetParam(fn, 1), "");
+    LLVMValueRef a = LLVMBuildLoad2(B, s->t_ptr, env_ptr(s, LLVMGetParam(fn, 1), slot), "");
     LLVMTypeRef ty;
     LLVMValueRef df = cg_rtfn(s, cg_rtfn_id("rt_obj_decref"), &ty);
     LLVMBuildCall2(B, ty, df, &a, 1, "");
@@ -512,16 +556,27 @@ static LLVMValueRef eval_sources(cg_gfn *f, const par_plan *p, const ir_iter *it
     return cg_load_field(f, held[li].v, 8, s->t_i64);
 }
 
+/* A total order (no float NaN in it): the tree keeps the same element as a left-to-right fold. */
+static bool exact_order(const ir_type *t) {
+    if (t->kind == IR_T_INT || t->kind == IR_T_BOOL || t->kind == IR_T_STR) return true;
+    if (t->kind != IR_T_TUPLE) return false;
+    for (int32_t i = 0; i < t->n; i++)
+        if (!exact_order(t->elems[i])) return false;
+    return true;
+}
+
 /* Kinds whose sequential lowering gives exactly the result of the block tree at any n: lists
- * (partials concatenated in order) and int min/max (a total order; the first of equal ones stays).
- * Not float sums (left to right vs fixed 1024-blocks combined pairwise: other bits), float min/max
- * (NaN compares false: the fold and the tree can keep different values) nor int sums (the tree
- * and the left fold can differ on whether an intermediate overflows). */
+ * (partials concatenated in order) and min/max over a total order (ints, str, tuples of those;
+ * the first of equal ones stays). Not float sums (left to right vs fixed 1024-blocks combined
+ * pairwise: other bits), float min/max (NaN compares false: the fold and the tree can keep
+ * different values) nor int sums (the tree and the left fold can differ on whether an
+ * intermediate overflows). */
+
 static bool solo_seq_kind(const ir_expr *e) {
     switch (e->comp->kind) {
     case IR_COMP_LIST: return true;
     case IR_COMP_MIN:
-    case IR_COMP_MAX: return e->type->kind == IR_T_INT;
+    case IR_COMP_MAX: return exact_order(e->type);
     default: return false;
     }
 }
@@ -599,25 +654,27 @@ static cg_val par_result(cg_gfn *f, const par_plan *p, LLVMValueRef acc) {
         LLVMValueRef have = LLVMBuildLoad2(B, s->t_i64, acc, "");
         LLVMValueRef best = LLVMBuildLoad2(B, cg_ltype(g, t), env_ptr(s, acc, 1), "");
         LLVMValueRef empty = LLVMBuildICmp(B, LLVMIntEQ, have, i64c(s, 0), "");
+        bool obj = cg_is_obj(t); /* best is owned (NULL when empty) */
         if (!c->init) {
             cg_set_line(&f->base, e->line);
             cg_raise_if(&f->base, empty, PF_EXC_VALUE,
                         c->kind == IR_COMP_MIN ? "min() arg is an empty sequence" : "max() arg is an empty sequence");
-            return cg_borrowed(best);
+            return obj ? cg_owned(f, best, t) : cg_borrowed(best);
         }
         LLVMBasicBlockRef cur = LLVMGetInsertBlock(B);
         LLVMBasicBlockRef dflt = cg_block(&f->base, "pm.default"), fin = cg_block(&f->base, "pm.done");
         LLVMBuildCondBr(B, empty, dflt, fin);
         LLVMPositionBuilderAtEnd(B, dflt);
         cg_val d = cg_expr(f, c->init);
+        LLVMValueRef dv = obj ? cg_take(f, &d, t) : d.v;
         LLVMBasicBlockRef dend = LLVMGetInsertBlock(B);
         LLVMBuildBr(B, fin);
         LLVMPositionBuilderAtEnd(B, fin);
         LLVMValueRef r = LLVMBuildPhi(B, cg_ltype(g, t), "");
-        LLVMValueRef inv[2] = {best, d.v};
+        LLVMValueRef inv[2] = {best, dv};
         LLVMBasicBlockRef inb[2] = {cur, dend};
         LLVMAddIncoming(r, inv, inb, 2);
-        return cg_borrowed(r);
+        return obj ? cg_owned(f, r, t) : cg_borrowed(r);
     }
     default: cg_fail(g, "codegen: parallel comprehension of an unsupported kind"); return cg_borrowed(NULL);
     }
@@ -657,7 +714,8 @@ cg_val cg_par_comp(cg_gfn *f, const ir_expr *e) {
     snprintf(name + nl, sizeof name - nl, ".combine");
     LLVMValueRef comb = gen_combine(g, p, name);
     snprintf(name + nl, sizeof name - nl, ".drop");
-    LLVMValueRef drop = p->c->kind == IR_COMP_LIST ? gen_drop(g, name) : LLVMConstNull(s->t_ptr);
+    bool has_drop = p->c->kind == IR_COMP_LIST || cg_is_obj(e->type);
+    LLVMValueRef drop = has_drop ? gen_drop(g, name, p->c->kind == IR_COMP_LIST ? 0 : 1) : LLVMConstNull(s->t_ptr);
     snprintf(name + nl, sizeof name - nl, ".share");
     LLVMValueRef share = gen_share(f, p, name);
     LLVMPositionBuilderAtEnd(B, here);
@@ -735,7 +793,7 @@ cg_val cg_par_comp(cg_gfn *f, const ir_expr *e) {
         LLVMBasicBlockRef failed = cg_block(&f->base, "par.dfail");
         LLVMBuildCondBr(B, LLVMBuildIsNotNull(B, exc, ""), failed, merged);
         LLVMPositionBuilderAtEnd(B, failed);
-        if (p->c->kind == IR_COMP_LIST) LLVMBuildCall2(B, LLVMGlobalGetValueType(drop), drop, iargs, 2, "");
+        if (has_drop) LLVMBuildCall2(B, LLVMGlobalGetValueType(drop), drop, iargs, 2, "");
         LLVMBuildBr(B, f->base.unwind);
     }
     LLVMPositionBuilderAtEnd(B, pooled);
