@@ -1,8 +1,7 @@
 /* The pfc subcommands other than check/parse, each implemented in its own C file in driver/ and
  * dispatched from driver/main.c. argv[0] is the subcommand name ("run"), argv[1..] its arguments.
  * Each returns the process exit status (0 ok, 1 uncaught runtime error, 2 compile/usage error,
- * 124 timeout, 130 interrupted). driver/stubs.c holds weak placeholders: a real definition in
- * another C file in driver/ (e.g. driver/run.c) replaces the stub at link time. */
+ * 124 timeout, 130 interrupted). driver/run.c, driver/build.c and driver/repl.c define them. */
 #ifndef PF_DRIVER_H
 #define PF_DRIVER_H
 
