@@ -125,7 +125,8 @@ PF_API void pf_close(pf_runtime *rt);
  * function (`name(x, y)`); libpf declares it to the module as `extern def name(a0: float, a1:
  * float) -> float`, so calls are checked at compile time and compiled as direct calls (no libffi
  * in the path). fn may be called from any worker thread, concurrently: it must be thread-safe,
- * and it cannot raise or be interrupted. Returns PF_OK, or PF_ERR_VALUE for a bad name or
+ * and it cannot raise or be interrupted. It must not call into the same runtime (pf_call would wait
+ * for itself: calls of one runtime run one at a time). Returns PF_OK, or PF_ERR_VALUE for a bad name or
  * signature (*err says which), PF_ERR_SYSTEM when out of memory. Registering a name again
  * replaces the function for modules loaded later. */
 typedef void (*pf_cfunc)(void); /* any C function, cast: PF_CFUNC(hypot) */

@@ -167,6 +167,15 @@ static htype *htype_of_value(const pf_value *v, char **lit, size_t *len, char **
     if (!t) return NULL;
     t->kind = v->kind;
     const char *s = NULL;
+    bool bad = (v->kind == PF_STR && !v->u.str.ptr) ||
+               ((v->kind == PF_LIST_INT || v->kind == PF_LIST_FLOAT) &&
+                (v->u.ints.len < 0 || (v->u.ints.len > 0 && !v->u.ints.ptr)));
+    if (bad) {
+        *msg = fmtstr("a %s with a NULL pointer or a negative length",
+                      v->kind == PF_STR ? "str" : v->kind == PF_LIST_INT ? "list[int]" : "list[float]");
+        free(t);
+        return NULL;
+    }
     switch (v->kind) {
     case PF_INT: s = "0"; break;
     case PF_FLOAT: s = "0.0"; break;

@@ -149,6 +149,11 @@ static void errors(pf_runtime *rt, pf_module *m) {
     /* an unsupported argument kind */
     pf_value weird = {(pf_kind)99, {.i = 0}, NULL};
     CHECK_STATUS(pf_call(m, "flip", &weird, 1, &r, &err), PF_ERR_VALUE, &err);
+    pf_value nullist = pf_val_floats(NULL, 3), neglist = pf_val_ints(NULL, -1), nullstr = pf_val_str(NULL, 0);
+    CHECK_STATUS(pf_call(m, "total", &nullist, 1, &r, &err), PF_ERR_VALUE, &err);
+    CHECK(err.message && strstr(err.message, "argument 1: a list[float] with a NULL pointer"));
+    CHECK_STATUS(pf_call(m, "total", &neglist, 1, &r, &err), PF_ERR_VALUE, &err);
+    CHECK_STATUS(pf_call(m, "flip", &nullstr, 1, &r, &err), PF_ERR_VALUE, &err);
     /* a result type the host cannot receive */
     CHECK_STATUS(pf_call(m, "words", NULL, 0, &r, &err), PF_ERR_VALUE, &err);
     CHECK(err.message && strstr(err.message, "dict[str, int]"));
