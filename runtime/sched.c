@@ -16,8 +16,9 @@
  *
  * Heartbeat (HEARTBEAT.md §1). The beat thread sleeps on an absolute deadline grid (timer slack 1 ns;
  * a futex wait on rt->stop with an absolute timeout, so that closing does not wait for a beat)
- * and ORs PF_POLL_HEARTBEAT into the poll word of every busy worker. When no worker is busy it parks
- * on the futex rt->nbusy; the 0 → 1 transition wakes it. It never wakes workers. */
+ * and ORs PF_POLL_HEARTBEAT into the poll word of every busy worker. When no worker is busy, or all
+ * are (nobody to promote for: idle workers request promotion themselves), it parks on the futex
+ * rt->nbusy; the 0 → 1 and n → n-1 transitions wake it. It never wakes workers. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
@@ -229,7 +230,9 @@ static void set_busy(rt_worker *w, int busy) {
         if (atomic_fetch_add_explicit(&rt->nbusy, 1, memory_order_acq_rel) == 0)
             futex_wake(&rt->nbusy, 1);
     } else {
-        atomic_fetch_sub_explicit(&rt->nbusy, 1, memory_order_acq_rel);
+        /* all busy -> one idle: the beat thread sleeps while everybody is busy; wake it */
+        if (atomic_fetch_sub_explicit(&rt->nbusy, 1, memory_order_acq_rel) == (uint32_t)rt->n)
+            futex_wake(&rt->nbusy, 1);
     }
 }
 
@@ -344,7 +347,7 @@ void rt_task_exec(rt_worker *w, rt_task *t) {
     struct pf_exc *saved = ctx->exc;
     uint32_t saved_limit = ctx->mlimit;
     ctx->exc = NULL;
-    ctx->mlimit = w->mfull; /* a new task: record its forks until a poll narrows the window */
+    ctx->mlimit = rt_window_at(w, ctx->mtop); /* a new task records its oldest forks */
     task_frame f = {&t->group, ctx->mtop,
                     atomic_load_explicit(&rt->cancel_epoch, memory_order_acquire), w->frame};
     w->frame = &f;
@@ -462,9 +465,11 @@ static void *beat_main(void *arg) {
     clock_gettime(CLOCK_MONOTONIC, &next);
     atomic_store_explicit(&rt->beat_since, rt_now_ns(), memory_order_relaxed);
     while (!atomic_load_explicit(&rt->stop, memory_order_acquire)) {
-        /* one worker has nobody to hand work to: promotion would be pure overhead */
+        /* promotion is for idle workers: with one worker, none busy or all busy, beats would be
+         * pure overhead (on a 2-core machine each one preempts a worker). A worker that runs out
+         * of work asks for promotion itself (PF_POLL_REQUEST) and wakes us (set_busy) */
         uint32_t busy = atomic_load_explicit(&rt->nbusy, memory_order_acquire);
-        if (rt->n == 1 || busy == 0) {
+        if (rt->n == 1 || busy == 0 || busy >= (uint32_t)rt->n) {
             int64_t since = atomic_exchange_explicit(&rt->beat_since, 0, memory_order_relaxed);
             atomic_fetch_add_explicit(&rt->beat_active_ns, (uint64_t)(rt_now_ns() - since),
                                       memory_order_relaxed);

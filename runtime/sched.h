@@ -12,8 +12,9 @@
  * that worker into a task on its deque (fork: the pending call; loop: the upper half of the
  * unclaimed blocks), up to min(idle workers, 4) marks per beat. Idle workers steal from random
  * victims and park on a futex; a worker that runs out of work first sets PF_POLL_REQUEST in the poll
- * word of every busy worker, so the next poll there promotes at once instead of at the next beat
- * (eager promotion: the cost is on the idle side, the poll stays one relaxed load). At the join of a mark that was never promoted the code simply goes
+ * word of every other worker, so the next poll there promotes at once instead of at the next beat
+ * (eager promotion: the cost is on the idle side, the poll stays one relaxed load). While every
+ * worker is busy there are no beats at all. At the join of a mark that was never promoted the code simply goes
  * on sequentially; a promoted one is joined by helping (running other tasks, never blocking a core).
  *
  * ## Failures and cancellation
@@ -63,10 +64,10 @@
  * calls are near the leaves, that waste is the whole overhead (a recorded mark's address escapes,
  * which costs plain fib(35) about 2x). So the runtime keeps ctx->mlimit, and a fork is recorded
  * only while mtop < mlimit. After each promotion attempt (rt_poll_slow), mlimit = index of the
- * oldest still promotable mark + RT_MARK_WINDOW, or "all" (RT_MARK_CAP) when none is left, so the
- * next heartbeat finds new forks wherever the code is by then. A new task starts with "all". With
- * one worker (nothing can be promoted) or on a standalone ctx mlimit is 0; in workspan mode it is
- * UINT32_MAX with mcap 0, so every fork takes rt_mark_push_slow (timed). A fork run while the
+ * oldest still promotable mark + RT_MARK_WINDOW, or mtop + RT_MARK_WINDOW when none is left (the
+ * next forks from here on are recorded); a new task starts with mtop + RT_MARK_WINDOW (its oldest
+ * forks). With one worker (nothing can be promoted) or on a standalone ctx mlimit is 0; in
+ * workspan mode it is UINT32_MAX with mcap 0, so every fork takes rt_mark_push_slow (timed). A fork run while the
  * window was closed stays sequential for good: a scheduling choice, never a change of results.
  *
  * ## Polls

@@ -129,7 +129,7 @@ struct rt_worker {
     int id;
     pthread_t thread;
     uint32_t mbot;            /* owner: oldest possibly promotable mark index */
-    uint32_t mfull;           /* ctx.mlimit meaning "record every fork" (sched.h: the window) */
+    uint32_t mfull;           /* cap of ctx.mlimit: RT_MARK_CAP, 0 (one worker), UINT32_MAX (workspan) */
     task_frame *frame;        /* owner: innermost running task */
     uint64_t rng;             /* owner: victim selection */
     rt_task *free_tasks;      /* owner: recycled task records */
@@ -185,6 +185,7 @@ void rt_trace_add(rt_worker *w, int type, int64_t ts, int64_t dur);
 /* sched_mark.c */
 void rt_loop_task_run(pf_ctx *ctx, rt_task *t);
 void rt_cancel_later_siblings(rt_runtime *rt, rt_task *t);
+uint32_t rt_window_at(const rt_worker *w, uint32_t i);
 /* sched_stats.c */
 int64_t rt_ws_now(rt_worker *w);
 

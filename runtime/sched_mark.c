@@ -125,8 +125,17 @@ static int promote_one(rt_worker *w, int budget) {
     return 0;
 }
 
-/* The mark window (sched.h): mlimit = the oldest promotable mark + RT_MARK_WINDOW, or "all" when
- * nothing is promotable. Scans the recorded marks from mbot, like promote_one. */
+/* The mark window (sched.h) opened at mark index i: forks are recorded up to index
+ * i + RT_MARK_WINDOW, capped by mfull (0 with one worker); workspan records every fork. */
+uint32_t rt_window_at(const rt_worker *w, uint32_t i) {
+    if (w->mfull == UINT32_MAX)
+        return UINT32_MAX;
+    uint32_t lim = i + RT_MARK_WINDOW;
+    return lim < w->mfull ? lim : w->mfull;
+}
+
+/* After a promotion attempt: the window starts at the oldest promotable mark, or at mtop when
+ * nothing is promotable (the next forks from here on are recorded). Scans like promote_one. */
 static void set_window(rt_worker *w) {
     pf_ctx *ctx = &w->ctx;
     uint32_t top = ctx->mtop < ctx->mcap ? ctx->mtop : ctx->mcap;
@@ -135,12 +144,11 @@ static void set_window(rt_worker *w) {
         bool open = m->kind == RT_MARK_FORK ? m->ntask == 0
                                             : ((loop_mark *)m)->bhi - ((loop_mark *)m)->blo >= 2;
         if (open) {
-            uint32_t lim = i + RT_MARK_WINDOW;
-            ctx->mlimit = lim < w->mfull ? lim : w->mfull;
+            ctx->mlimit = rt_window_at(w, i);
             return;
         }
     }
-    ctx->mlimit = w->mfull;
+    ctx->mlimit = rt_window_at(w, ctx->mtop);
 }
 
 static void promote(rt_worker *w) {

@@ -1,11 +1,11 @@
 /* The mark window and eager promotion (runtime/sched.h): a fork is recorded only while
- * ctx->mtop < ctx->mlimit; a new task opens the window fully, a promotion narrows it to the oldest
- * promotable mark + RT_MARK_WINDOW and reopens it fully when nothing is left to promote; one worker
- * and a standalone ctx record no fork, workspan records every fork; an idle worker's request
- * (PF_POLL_REQUEST) makes a busy worker promote with no heartbeat at all. */
+ * ctx->mtop < ctx->mlimit; a new task records its RT_MARK_WINDOW oldest forks, a promotion moves
+ * the window to the oldest promotable mark (or to the top when nothing is left to promote); one
+ * worker and a standalone ctx record no fork, workspan records every fork; an idle worker's
+ * request (PF_POLL_REQUEST) makes a busy worker promote with no heartbeat at all. */
 #include "test_sched_util.h"
 
-#define NF 20
+#define NF RT_MARK_WINDOW
 
 static void count_call(pf_ctx *ctx, void *env, void *result) {
     (void)ctx;
@@ -13,50 +13,52 @@ static void count_call(pf_ctx *ctx, void *env, void *result) {
     *(int *)result += 1;
 }
 
-/* Record NF nested forks, take one heartbeat by hand, check what it promoted and the window it
- * left, then pop and join everything (each pending call must run exactly once). */
+static void fill(rt_fork *m, int *res) {
+    m->fn = count_call;
+    m->env = NULL;
+    m->result = res;
+    m->share = NULL;
+}
+
+/* A new task records its NF oldest nested forks and no more; one heartbeat (by hand) promotes the
+ * oldest and moves the window one mark up; then everything is popped and joined (each pending call
+ * must run exactly once). */
 static void window_main(pf_ctx *ctx, void *arg) {
     (void)arg;
-    CHECK_INT(ctx->mlimit, 4096); /* RT_MARK_CAP: a new task records every fork */
     uint32_t base = ctx->mtop;
-    rt_fork m[NF];
-    int res[NF] = {0}, pushed[NF];
+    CHECK_INT(ctx->mlimit, base + RT_MARK_WINDOW);
+    rt_fork m[NF + 1], extra;
+    int res[NF + 1] = {0};
     for (int i = 0; i < NF; i++) {
-        pushed[i] = rt_fork_push(ctx, &m[i]);
-        CHECK(pushed[i]);
-        m[i].fn = count_call;
-        m[i].env = NULL;
-        m[i].result = &res[i];
-        m[i].share = NULL;
+        CHECK(rt_fork_push(ctx, &m[i]));
+        fill(&m[i], &res[i]);
     }
+    CHECK_INT(ctx->mtop, base + NF);
+    CHECK_INT(rt_fork_push(ctx, &extra), 0); /* beyond the window: not recorded, no pop */
     CHECK_INT(ctx->mtop, base + NF);
     atomic_fetch_or(&ctx->poll, PF_POLL_HEARTBEAT);
     rt_poll(ctx);
-    /* promotion takes the oldest first (one per idle worker, up to 4) */
-    int j = 0;
-    while (j < NF && m[j].m.ntask != 0)
-        j++;
-    CHECK(j >= 1 && j <= 4);
-    for (int i = j; i < NF; i++)
+    /* promotion took the oldest (one idle worker: one promotion) */
+    CHECK(m[0].m.ntask != 0);
+    for (int i = 1; i < NF; i++)
         CHECK_INT(m[i].m.ntask, 0);
-    CHECK_INT(ctx->mlimit, base + (uint32_t)j + RT_MARK_WINDOW);
-    /* the window is narrower than the stack now: a new fork is not recorded, and costs no pop */
-    rt_fork extra;
+    CHECK_INT(ctx->mlimit, base + 1 + RT_MARK_WINDOW);
+    CHECK(rt_fork_push(ctx, &m[NF])); /* the window moved up by one */
+    fill(&m[NF], &res[NF]);
     CHECK_INT(rt_fork_push(ctx, &extra), 0);
-    CHECK_INT(ctx->mtop, base + NF);
-    for (int i = NF - 1; i >= 0; i--) {
+    for (int i = NF; i >= 0; i--) {
         if (rt_mark_pop(ctx, &m[i].m))
             count_call(ctx, NULL, &res[i]);
         else
             CHECK_INT(rt_fork_join(ctx, &m[i]), RT_OK);
     }
-    for (int i = 0; i < NF; i++)
+    for (int i = 0; i <= NF; i++)
         CHECK_INT(res[i], 1);
     CHECK_INT(ctx->mtop, base);
-    /* nothing promotable left: the next promotion attempt reopens the window fully */
+    /* nothing promotable left: the window starts at the current top */
     atomic_fetch_or(&ctx->poll, PF_POLL_HEARTBEAT);
     rt_poll(ctx);
-    CHECK_INT(ctx->mlimit, 4096);
+    CHECK_INT(ctx->mlimit, base + RT_MARK_WINDOW);
 }
 
 static void closed_main(pf_ctx *ctx, void *arg) {
