@@ -417,29 +417,129 @@ static bool uses_local(const ir_expr *e, const ir_local *l) {
     return uses_local(e->env, l);
 }
 
+/* Runtime call returning an owned object for op e. */
+static cg_val rt_obj(cg_gfn *f, const ir_expr *e, const char *name, LLVMValueRef *args, unsigned n) {
+    line(f, e);
+    return cg_owned(f, rt(f, name, args, n), e->type);
+}
+
+/* May e take over the old value of the local being reassigned (f->move_local)? Only the
+ * assignment's value itself, or the first operand of such a consuming op, may: anywhere else the
+ * local may still be read after the move (`x = [len(x + [1]), len(x)]`). */
+static bool may_move(cg_gfn *f, const ir_expr *e) {
+    return f->move_local && e == f->move_expr && f->local_owned[f->move_local->id];
+}
+
 /* The first operand of a consuming op (list +, str +, dict |): when it is the local being
  * reassigned by the enclosing statement (`acc = acc + [v]`) and nothing else reads it, move the
  * local's reference into the op so a unique value is reused in place (amortised O(1) append). */
 static cg_val consumable_first(cg_gfn *f, const ir_expr *e) {
     const ir_expr *a = e->args[0];
-    if (a->kind == IR_E_LOCAL && a->local == f->move_local && f->local_owned[a->local->id]) {
-        bool other = false;
-        for (int32_t i = 1; i < e->nargs; i++) other = other || uses_local(e->args[i], a->local);
-        if (!other) {
-            LLVMValueRef sl = f->local_slot[a->local->id];
-            LLVMValueRef v = LLVMBuildLoad2(B, S->t_ptr, sl, "moved");
-            LLVMBuildStore(B, LLVMConstNull(S->t_ptr), sl);
-            f->move_local = NULL;
-            return cg_owned(f, v, a->type);
-        }
+    bool ok = may_move(f, e);
+    f->move_expr = NULL;
+    for (int32_t i = 1; ok && i < e->nargs; i++) ok = !uses_local(e->args[i], f->move_local);
+    if (ok && a->kind == IR_E_LOCAL && a->local == f->move_local) {
+        LLVMValueRef sl = f->local_slot[a->local->id];
+        LLVMValueRef v = LLVMBuildLoad2(B, S->t_ptr, sl, "moved");
+        LLVMBuildStore(B, LLVMConstNull(S->t_ptr), sl);
+        f->move_local = NULL;
+        return cg_owned(f, v, a->type);
     }
-    return cg_expr(f, a);
+    if (ok) f->move_expr = a; /* `acc + [a] + [b]`: the inner + may take acc over */
+    cg_val r = cg_expr(f, a);
+    f->move_expr = NULL;
+    return r;
 }
 
-/* Runtime call returning an owned object for op e. */
-static cg_val rt_obj(cg_gfn *f, const ir_expr *e, const char *name, LLVMValueRef *args, unsigned n) {
-    line(f, e);
-    return cg_owned(f, rt(f, name, args, n), e->type);
+/* ---- fused list concatenation: `x[:i] + [v] + x[i + 1:]` in one rt_list_splice ---------------- */
+
+enum { SPLICE_MAX = 16 }; /* pieces per call (runtime SPLICE_PIECES) */
+
+/* A slice whose step is absent or a nonzero constant: computing it cannot raise, so it may be
+ * computed after the operands to its right are evaluated. */
+static bool quiet_slice(const ir_expr *x) {
+    if (x->kind != IR_E_OP || x->op != IR_OP_LIST_SLICE) return false;
+    const ir_expr *st = x->nargs > 3 ? x->args[3] : NULL;
+    return !st || (st->kind == IR_E_INT && st->ival != 0);
+}
+
+/* The operands of a left-nested chain of list `+` (`a + b + c`), when it is worth fusing: at most
+ * SPLICE_MAX pieces (a list literal counts one per element), at least one slice, and every slice
+ * quiet. Returns the number of leaves, 0 if not. */
+static int splice_leaves(const ir_expr *e, const ir_expr **leaves) {
+    const ir_expr *right[SPLICE_MAX];
+    int n = 0;
+    while (e->kind == IR_E_OP && e->op == IR_OP_LIST_CONCAT && e->nargs == 2) {
+        if (n == SPLICE_MAX - 1) return 0;
+        right[n++] = e->args[1];
+        e = e->args[0];
+    }
+    if (n == 0) return 0;
+    leaves[0] = e;
+    for (int i = 0; i < n; i++) leaves[i + 1] = right[n - 1 - i];
+    int pieces = 0, slices = 0;
+    for (int i = 0; i <= n; i++) {
+        const ir_expr *x = leaves[i];
+        if (x->kind == IR_E_OP && x->op == IR_OP_LIST_SLICE && !quiet_slice(x)) return 0;
+        slices += quiet_slice(x);
+        pieces += x->kind == IR_E_LIST ? x->nargs : 1;
+    }
+    return slices && pieces <= SPLICE_MAX ? n + 1 : 0;
+}
+
+static void store_piece(cg_gfn *f, LLVMValueRef arr, int k, int field, LLVMValueRef v) {
+    LLVMValueRef idx = i64c(f, 4 * k + field);
+    LLVMBuildStore(B, v, LLVMBuildGEP2(B, S->t_i64, arr, &idx, 1, ""));
+}
+
+static cg_val list_splice(cg_gfn *f, const ir_expr *e, const ir_expr **leaves, int nleaves) {
+    bool move = may_move(f, e);
+    f->move_expr = NULL;
+    const ir_type *et = e->type->elems[0];
+    LLVMValueRef arr = cg_alloca(&f->base, LLVMArrayType(S->t_i64, 4 * SPLICE_MAX), "pieces");
+    cg_val held[SPLICE_MAX];
+    const ir_type *held_t[SPLICE_MAX];
+    int nheld = 0, k = 0;
+    for (int i = 0; i < nleaves; i++) {
+        const ir_expr *x = leaves[i];
+        if (x->kind == IR_E_LIST) {
+            for (int32_t j = 0; j < x->nargs; j++, k++) {
+                cg_val el = cg_expr(f, x->args[j]);
+                store_piece(f, arr, k, 0, LLVMConstNull(S->t_ptr));
+                store_piece(f, arr, k, 1, slot(f, el.v, et));
+                held_t[nheld] = et;
+                held[nheld++] = el;
+            }
+            continue;
+        }
+        bool sl = quiet_slice(x);
+        cg_val xs = cg_expr(f, sl ? x->args[0] : x);
+        cg_val lo = sl && x->args[1] ? cg_expr(f, x->args[1]) : cg_borrowed(NULL);
+        cg_val hi = sl && x->args[2] ? cg_expr(f, x->args[2]) : cg_borrowed(NULL);
+        const ir_expr *step = sl && x->nargs > 3 ? x->args[3] : NULL;
+        store_piece(f, arr, k, 0, xs.v);
+        store_piece(f, arr, k, 1, opt_idx(f, &lo));
+        store_piece(f, arr, k, 2, opt_idx(f, &hi));
+        store_piece(f, arr, k, 3, i64c(f, step ? step->ival : 1));
+        k++;
+        held_t[nheld] = x->type;
+        held[nheld++] = xs;
+    }
+    /* every operand is evaluated: the reassigned local's old value is dead, its storage reusable */
+    LLVMValueRef reuse = LLVMConstNull(S->t_ptr);
+    if (move) {
+        LLVMValueRef sl = f->local_slot[f->move_local->id];
+        reuse = LLVMBuildLoad2(B, S->t_ptr, sl, "reuse");
+        LLVMBuildStore(B, LLVMConstNull(S->t_ptr), sl);
+        f->move_local = NULL;
+    }
+    LLVMValueRef args[5] = {CTX, reuse, desc(f, e->type), i64c(f, k), arr};
+    cg_val r = rt_obj(f, e, "rt_list_splice", args, 5);
+    while (nheld > 0) {
+        nheld--;
+        cg_release(f, &held[nheld], held_t[nheld]);
+    }
+    return r;
 }
 
 static cg_val op(cg_gfn *f, const ir_expr *e) {
@@ -447,6 +547,11 @@ static cg_val op(cg_gfn *f, const ir_expr *e) {
     if (e->nargs > 16) {
         cg_fail(f->g, "codegen: too many arguments to %s", ir_op_name(e->op));
         return cg_borrowed(LLVMGetUndef(cg_ltype(f->g, e->type)));
+    }
+    if (e->op == IR_OP_LIST_CONCAT) {
+        const ir_expr *leaves[SPLICE_MAX];
+        int n = splice_leaves(e, leaves);
+        if (n) return list_splice(f, e, leaves, n);
     }
     bool consuming = e->op == IR_OP_LIST_CONCAT || e->op == IR_OP_STR_CONCAT || e->op == IR_OP_DICT_MERGE;
     if (consuming) {

@@ -151,6 +151,8 @@ typedef struct cg_gfn {
     cg_finally finals[32];
     int32_t nfinals;
     const ir_local *move_local;  /* ASSIGN target whose old value a consuming op may take over */
+    const ir_expr *move_expr;    /* the one expression that may take it over: the ASSIGN's value, then
+                                    the first operand of a consuming op that did not */
     LLVMValueRef handled_exc;    /* slot with the exception of the innermost handler (bare raise) */
 } cg_gfn;
 

@@ -130,6 +130,7 @@
     X(rt_list_concat_move, "p", "ppp", RAISE) \
     X(rt_list_repeat, "p", "ppl", RAISE) \
     X(rt_list_slice, "p", "pplll", RAISE) \
+    X(rt_list_splice, "p", "ppplp", RAISE) \
     X(rt_list_contains, "l", "ppl", RAISE) \
     X(rt_list_index, "l", "ppl", RAISE) \
     X(rt_list_count, "l", "ppl", RAISE) \

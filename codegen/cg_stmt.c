@@ -876,8 +876,10 @@ static void stmt(cg_gfn *f, const ir_stmt *st) {
     }
     case IR_S_ASSIGN: {
         f->move_local = st->local;
+        f->move_expr = st->expr;
         cg_val v = cg_expr(f, st->expr);
         f->move_local = NULL;
+        f->move_expr = NULL;
         if (st->local) {
             cg_assign_local(f, st->local, v);
         } else if (st->global) {

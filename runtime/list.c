@@ -174,6 +174,106 @@ pf_list *rt_list_slice(pf_ctx *ctx, const pf_list *xs, int64_t start, int64_t st
     return r;
 }
 
+/* rt_list_splice's pieces with their bounds normalised: source start and element count. */
+typedef struct spliced {
+    const pf_piece *p;
+    int64_t start[16], count[16];
+    int64_t n, total;
+} spliced;
+
+/* Copies piece i into dst (a fresh buffer, or reuse's data when in_place_ok said so). */
+static void put_piece(const spliced *sp, int64_t i, pf_slot *dst) {
+    const pf_list *xs = sp->p[i].xs;
+    int64_t st = sp->start[i], k = sp->count[i], step = sp->p[i].step;
+    if (!xs) {
+        *dst = (pf_slot)sp->p[i].start;
+    } else if (step == 1) {
+        if (k && dst != xs->data + st) memmove(dst, xs->data + st, sizeof(pf_slot) * (size_t)k);
+    } else if (step == -1 && dst == xs->data + st - k + 1) { /* reversed onto itself */
+        for (int64_t a = 0, b = k - 1; a < b; a++, b--) {
+            pf_slot t = dst[a];
+            dst[a] = dst[b];
+            dst[b] = t;
+        }
+    } else {
+        for (int64_t j = 0; j < k; j++) dst[j] = xs->data[st + j * step];
+    }
+}
+
+/* Can the pieces be written in order straight into `into` (a list some pieces slice)? Each piece's
+ * output range must leave the sources of the later pieces alone, and a piece of `into` itself must
+ * be a forward shift (memmove), a reversal onto the same range, or not overlap its output. */
+static int in_place_ok(const spliced *sp, const pf_list *into) {
+    int64_t d = 0;
+    for (int64_t i = 0; i < sp->n; i++) {
+        int64_t k = sp->count[i];
+        for (int64_t j = i; j < sp->n && k; j++) {
+            int64_t kj = sp->count[j], step = sp->p[j].step;
+            if (sp->p[j].xs != into || !kj) continue;
+            int64_t lo = sp->start[j], hi = lo + (kj - 1) * step; /* first and last index read */
+            if (lo > hi) {
+                int64_t t = lo;
+                lo = hi;
+                hi = t;
+            }
+            int disjoint = hi < d || lo >= d + k;
+            if (j > i && !disjoint) return 0;
+            if (j == i && !disjoint && step != 1 && !(step == -1 && lo == d)) return 0;
+        }
+        d += sp->p[i].xs ? k : 1;
+    }
+    return 1;
+}
+
+enum { SPLICE_PIECES = 16 };
+
+pf_list *rt_list_splice(pf_ctx *ctx, pf_list *reuse, const pf_type *type, int64_t n, const pf_piece *pieces) {
+    spliced sp;
+    if (n > SPLICE_PIECES) {
+        if (reuse) rt_decref(&reuse->h);
+        rt_raise(ctx, PF_EXC_VALUE, "internal: too many pieces in a list concatenation");
+        return NULL;
+    }
+    sp.p = pieces;
+    sp.n = n;
+    sp.total = 0;
+    int aliased = 0; /* some piece is a slice of reuse itself */
+    for (int64_t i = 0; i < n; i++) {
+        const pf_list *xs = pieces[i].xs;
+        if (xs) {
+            int64_t st = pieces[i].start, stop = pieces[i].stop;
+            sp.count[i] = rt_slice_indices(xs->len, &st, &stop, pieces[i].step);
+            sp.start[i] = st;
+            aliased |= xs == reuse;
+        } else {
+            sp.count[i] = 1;
+        }
+        sp.total += sp.count[i];
+    }
+    int objs = elem_is_obj(type);
+    pf_list *r = NULL;
+    if (reuse && reuse->h.rc == 1 && !objs && !(reuse->h.flags & PF_F_OBJS) && sp.total <= reuse->cap &&
+        (!aliased || in_place_ok(&sp, reuse))) {
+        r = reuse;
+        reuse = NULL;
+    } else {
+        r = rt_list_new(ctx, type, sp.total);
+    }
+    if (r) {
+        pf_slot *dst = r->data;
+        for (int64_t i = 0; i < n; i++) {
+            put_piece(&sp, i, dst);
+            dst += sp.count[i];
+        }
+        r->len = sp.total;
+        r->type = type;
+        if (objs)
+            for (int64_t k = 0; k < sp.total; k++) retain_elem(r, r->data[k]);
+    }
+    if (reuse) rt_decref(&reuse->h);
+    return r;
+}
+
 int64_t rt_list_contains(pf_ctx *ctx, const pf_list *xs, pf_slot v) {
     if (xs->len == 0) return 0;
     const pf_type *et = xs->type->elem;

@@ -170,35 +170,6 @@ pf_str *rt_str_next_char(pf_ctx *ctx, const pf_str *s, int64_t *pos) {
     return rt_str_const_or_new(ctx, s->data + off, n);
 }
 
-/* Python's slice.indices(): clamp start/stop for a sequence of length len. Returns the count. */
-int64_t rt_slice_indices(int64_t len, int64_t *start, int64_t *stop, int64_t step) {
-    int64_t lo, hi;
-    if (step > 0) {
-        lo = 0;
-        hi = len;
-    } else {
-        lo = -1;
-        hi = len - 1;
-    }
-    int64_t st = *start, sp = *stop;
-    if (st == PF_NONE_IDX) st = step > 0 ? lo : hi;
-    else if (st < 0) {
-        st += len;
-        if (st < lo) st = lo;
-    } else if (st > hi) st = hi;
-    if (sp == PF_NONE_IDX) sp = step > 0 ? hi : lo;
-    else if (sp < 0) {
-        sp += len;
-        if (sp < lo) sp = lo;
-    } else if (sp > hi) sp = hi;
-    *start = st;
-    *stop = sp;
-    if (step == 1) return sp > st ? sp - st : 0;
-    if (step == -1) return st > sp ? st - sp : 0;
-    if (step > 0) return sp > st ? (sp - st + step - 1) / step : 0;
-    return st > sp ? (st - sp + (-step) - 1) / (-step) : 0;
-}
-
 pf_str *rt_str_slice(pf_ctx *ctx, const pf_str *s, int64_t start, int64_t stop, int64_t step) {
     if (step == 0) {
         rt_raise(ctx, PF_EXC_VALUE, "slice step cannot be zero");

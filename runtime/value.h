@@ -400,7 +400,35 @@ pf_str *rt_str_index(pf_ctx *ctx, const pf_str *s, int64_t i);    /* s[i], Index
 /* Slice bounds: PF_NONE_IDX stands for an omitted bound (s[:3]); step 0 raises ValueError. */
 #define PF_NONE_IDX INT64_MIN
 /* Python's slice.indices(len): clamps *start and *stop in place, returns the element count. */
-int64_t rt_slice_indices(int64_t len, int64_t *start, int64_t *stop, int64_t step);
+/* Python's slice.indices(): clamp start/stop for a sequence of length len. Returns the count.
+ * Inline: list and string slicing and rt_list_splice run it per piece. */
+static inline int64_t rt_slice_indices(int64_t len, int64_t *start, int64_t *stop, int64_t step) {
+    int64_t lo, hi;
+    if (step > 0) {
+        lo = 0;
+        hi = len;
+    } else {
+        lo = -1;
+        hi = len - 1;
+    }
+    int64_t st = *start, sp = *stop;
+    if (st == PF_NONE_IDX) st = step > 0 ? lo : hi;
+    else if (st < 0) {
+        st += len;
+        if (st < lo) st = lo;
+    } else if (st > hi) st = hi;
+    if (sp == PF_NONE_IDX) sp = step > 0 ? hi : lo;
+    else if (sp < 0) {
+        sp += len;
+        if (sp < lo) sp = lo;
+    } else if (sp > hi) sp = hi;
+    *start = st;
+    *stop = sp;
+    if (step == 1) return sp > st ? sp - st : 0;
+    if (step == -1) return st > sp ? st - sp : 0;
+    if (step > 0) return sp > st ? (sp - st + step - 1) / step : 0;
+    return st > sp ? (st - sp + (-step) - 1) / (-step) : 0;
+}
 pf_str *rt_str_slice(pf_ctx *ctx, const pf_str *s, int64_t start, int64_t stop, int64_t step);
 int64_t rt_str_contains(const pf_str *hay, const pf_str *needle); /* needle in hay */
 int64_t rt_str_eq(const pf_str *a, const pf_str *b);
@@ -483,6 +511,17 @@ pf_list *rt_list_concat(pf_ctx *ctx, pf_list *a, const pf_list *b); /* a + b; co
 pf_list *rt_list_concat_move(pf_ctx *ctx, pf_list *a, pf_list *b);
 pf_list *rt_list_repeat(pf_ctx *ctx, const pf_list *xs, int64_t n); /* xs * n */
 pf_list *rt_list_slice(pf_ctx *ctx, const pf_list *xs, int64_t start, int64_t stop, int64_t step);
+/* One piece of a fused concatenation: the slice xs[start:stop:step] (PF_NONE_IDX = omitted bound),
+ * or, when xs is NULL, the single element `start` (a slot). LAYOUT pf_piece: 0 xs 8 start 16 stop 24 step */
+typedef struct pf_piece {
+    const pf_list *xs;
+    int64_t start, stop, step;
+} pf_piece;
+/* pieces[0] + pieces[1] + ... as one new list of `type` (`x[:i] + [v] + x[i + 1:]` in one pass).
+ * Pieces are borrowed; steps must be nonzero. Consumes `reuse` (NULL or a list whose old value is
+ * dead, e.g. the variable being reassigned): when it is unique, holds scalars and has room, the
+ * result is written into it, so rebuilding a small list costs no allocation. */
+pf_list *rt_list_splice(pf_ctx *ctx, pf_list *reuse, const pf_type *type, int64_t n, const pf_piece *pieces);
 int64_t rt_list_contains(pf_ctx *ctx, const pf_list *xs, pf_slot v); /* v in xs */
 int64_t rt_list_index(pf_ctx *ctx, const pf_list *xs, pf_slot v);    /* xs.index(v), ValueError */
 int64_t rt_list_count(pf_ctx *ctx, const pf_list *xs, pf_slot v);    /* xs.count(v) */
