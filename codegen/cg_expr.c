@@ -392,19 +392,27 @@ static cg_val minmax_values(cg_gfn *f, const ir_expr *e) {
 
 /* print(*values, sep=, end=) through rt_print with the values' slots and type descriptors. */
 static void print_op(cg_gfn *f, const ir_expr *e, cg_val *v) {
-    int32_t n = e->nargs - 2;
+    int32_t n = e->nargs - 3;
     LLVMTypeRef at = LLVMArrayType(S->t_i64, (unsigned)(n > 0 ? n : 1));
     LLVMTypeRef tt = LLVMArrayType(S->t_ptr, (unsigned)(n > 0 ? n : 1));
     LLVMValueRef vals = cg_alloca(&f->base, at, "print.vals");
     LLVMValueRef types = cg_alloca(&f->base, tt, "print.types");
     for (int32_t i = 0; i < n; i++) {
-        const ir_type *t = e->args[i + 2]->type;
+        const ir_type *t = e->args[i + 3]->type;
         LLVMValueRef idx[2] = {i64c(f, 0), i64c(f, i)};
-        LLVMBuildStore(B, slot(f, v[i + 2].v, t), LLVMBuildGEP2(B, at, vals, idx, 2, ""));
+        LLVMBuildStore(B, slot(f, v[i + 3].v, t), LLVMBuildGEP2(B, at, vals, idx, 2, ""));
         LLVMBuildStore(B, desc(f, t), LLVMBuildGEP2(B, tt, types, idx, 2, ""));
     }
     LLVMValueRef args[6] = {CTX, i64c(f, n), vals, types, opt_str(f, &v[0]), opt_str(f, &v[1])};
     rt(f, "rt_print", args, 6);
+    if (!v[2].v || (LLVMIsAConstantInt(v[2].v) && !LLVMConstIntGetZExtValue(v[2].v))) return;
+    /* flush=: after the line is written (not when a __str__ raised: the op's check unwinds first) */
+    LLVMBasicBlockRef yes = cg_block(&f->base, "print.flush"), done = cg_block(&f->base, "print.done");
+    LLVMBuildCondBr(B, v[2].v, yes, done);
+    LLVMPositionBuilderAtEnd(B, yes);
+    rt(f, "rt_out_flush", &CTX, 1);
+    LLVMBuildBr(B, done);
+    LLVMPositionBuilderAtEnd(B, done);
 }
 
 /* Does e read local l? (conservative: comprehensions count as reading everything) */

@@ -552,6 +552,15 @@ static bool type_matches(fctx *fc, ir_type *t, const ast_expr *ty, bool *known)
     return false;
 }
 
+ir_expr *ex_print(fctx *fc, ir_expr *sep, ir_expr *end, ir_expr *flush, int32_t line, int32_t col)
+{
+    ir_expr *p = ex_op(fc, IR_OP_PRINT, fc->b->t_none, true, line, col);
+    ex_arg(fc, p, sep ? sep : ex_str(fc, " ", 1, line, col));
+    ex_arg(fc, p, end ? end : ex_str(fc, "\n", 1, line, col));
+    ex_arg(fc, p, flush ? flush : ex_new(fc, IR_E_BOOL, fc->b->t_bool, line, col));
+    return p;
+}
+
 ir_expr *bi_call(fctx *fc, const char *name, const ast_expr *call)
 {
     irb *b = fc->b;
@@ -565,12 +574,10 @@ ir_expr *bi_call(fctx *fc, const char *name, const ast_expr *call)
     if (!strcmp(name, "print")) {
         static const char *const kws[] = {"sep", "end", "flush", NULL};
         if (!check_kw(fc, &a, "print", kws)) return ex_err(fc, line, col);
-        const ast_expr *sep = kwarg(&a, "sep"), *end = kwarg(&a, "end");
-        ir_expr *p = ex_op(fc, IR_OP_PRINT, b->t_none, true, line, col);
-        ir_expr *sx = sep && sep->kind != AST_NONE ? need(fc, ex_expr(fc, sep), IR_T_STR, "sep") : ex_str(fc, " ", 1, line, col);
-        ir_expr *ex = end && end->kind != AST_NONE ? need(fc, ex_expr(fc, end), IR_T_STR, "end") : ex_str(fc, "\n", 1, line, col);
-        ex_arg(fc, p, sx);
-        ex_arg(fc, p, ex);
+        const ast_expr *sep = kwarg(&a, "sep"), *end = kwarg(&a, "end"), *flush = kwarg(&a, "flush");
+        ir_expr *sx = sep && sep->kind != AST_NONE ? need(fc, ex_expr(fc, sep), IR_T_STR, "sep") : NULL;
+        ir_expr *ex = end && end->kind != AST_NONE ? need(fc, ex_expr(fc, end), IR_T_STR, "end") : NULL;
+        ir_expr *p = ex_print(fc, sx, ex, flush ? ex_cond(fc, flush) : NULL, line, col);
         for (int32_t i = 0; i < a.pos->len; i++) {
             ir_expr *v = ex_expr(fc, a.pos->items[i]);
             ex_arg(fc, p, v);

@@ -913,9 +913,7 @@ static void echo(fctx *fc, ir_expr *v, int32_t line, int32_t col)
 {
     irb *b = fc->b;
     ir_stmt *st = fc_stmt(fc, IR_S_EXPR, line, col);
-    st->expr = ex_op(fc, IR_OP_PRINT, b->t_none, true, line, col);
-    ex_arg(fc, st->expr, ex_str(fc, " ", 1, line, col));
-    ex_arg(fc, st->expr, ex_str(fc, "\n", 1, line, col));
+    st->expr = ex_print(fc, NULL, NULL, NULL, line, col);
     if (v->type->kind != IR_T_OPTIONAL) {
         ex_arg(fc, st->expr, ex_op1(fc, IR_OP_REPR, b->t_str, true, v));
         fc_emit(fc, st);

@@ -193,7 +193,8 @@ typedef enum ir_op {
     IR_OP_NOT,      /* bool operand (IR_E_TRUTH inserted), bool result */
 
     /* --- IR_E_OP: builtins. args listed in order; "NULL" = the arg may be absent (NULL). */
-    IR_OP_PRINT,    /* (sep: str, end: str, values: T...) -> None. print(*values, sep=, end=) */
+    IR_OP_PRINT,    /* (sep: str, end: str, flush: bool, values: T...) -> None. print(*values, sep=,
+                       end=, flush=) */
     IR_OP_LEN,      /* (str | list | tuple | dict) -> int */
     IR_OP_ABS,      /* (int | float) -> same; int raises OverflowError */
     IR_OP_ROUND,    /* (float) -> int [half to even]; (float, int) -> float; (int) -> int */

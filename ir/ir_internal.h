@@ -251,6 +251,8 @@ ir_expr *ex_coerce(fctx *fc, ir_expr *e, ir_type *t, int32_t line, int32_t col, 
 ir_expr *ex_local(fctx *fc, ir_local *l, int32_t line, int32_t col);
 ir_expr *ex_none(fctx *fc, int32_t line, int32_t col);
 ir_expr *ex_str(fctx *fc, const char *s, int32_t n, int32_t line, int32_t col);
+/* An IR_OP_PRINT head (values follow as args); NULL sep/end/flush: ' ', '\n', False. */
+ir_expr *ex_print(fctx *fc, ir_expr *sep, ir_expr *end, ir_expr *flush, int32_t line, int32_t col);
 ir_expr *ex_binop(fctx *fc, ast_binop op, ir_expr *l, ir_expr *r, int32_t line, int32_t col);
 /* The source of a for statement (comp false: targets are function variables) or a comprehension
  * clause (comp true: targets are new scoped locals). target NULL: the whole element is put in a

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 
 failures = 0
 
@@ -22,6 +23,23 @@ def check(cond, what, result):
         failures += 1
         code, out, err = result
         print(f"FAIL: {what}\n  exit {code}\n  stdout: {out!r}\n  stderr: {err!r}")
+
+
+def flush_reaches_pipe(pfc, d):
+    """print("ready", flush=True), then a loop that never ends: the line must reach the pipe while
+    pfc still runs (stdout is fully buffered when piped; SIGKILL drops what was not flushed)."""
+    path = os.path.join(d, "flush.pf")
+    with open(path, "w") as f:
+        f.write('print("ready", flush=True)\nt = 0\nwhile t >= 0:\n    t = (t + 1) % 7\n')
+    p = subprocess.Popen([pfc, "run", "--threads", "1", path], stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, text=True)
+    guard = threading.Timer(120, p.kill)  # a hang guard only: a flushed line arrives at once
+    guard.start()
+    line = p.stdout.readline()
+    p.kill()
+    p.communicate()
+    guard.cancel()
+    return line == "ready\n"
 
 
 def main():
@@ -95,6 +113,11 @@ def main():
               and r[2].endswith("RecursionError: maximum recursion depth exceeded\n")
               and r[2].count("\n") < 12,
               "a RecursionError traceback collapses repeated frames as CPython does", r)
+        frames = [l for l in r[2].splitlines() if l.startswith("  File")]
+        check(frames[-1:] == [f'  File "{deep}", line 4, in f'],
+              "the innermost RecursionError frame is the call line, not the callee's def line", r)
+        check(flush_reaches_pipe(pfc, d), "print(flush=True) writes through a pipe at once",
+              (None, "", ""))
         r = run(pfc, "run", "--threads", "0", good)
         check(r[0] == 2 and "not a thread count" in r[2], "run --threads 0 is a usage error", r)
     if failures:

@@ -62,9 +62,9 @@ static ir_expr *ebin(ir_op op, ir_type *t, ir_expr *a, ir_expr *b) {
     return e;
 }
 static ir_expr *eprint(ir_expr *v) {
-    ir_expr *e = ex(IR_E_OP, &T_NONE, 3);
+    ir_expr *e = ex(IR_E_OP, &T_NONE, 4); /* sep, end, flush absent */
     e->op = IR_OP_PRINT;
-    e->args[2] = v;
+    e->args[3] = v;
     return e;
 }
 static ir_stmt *st(ir_stmt_kind k, int line) {

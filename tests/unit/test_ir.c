@@ -126,9 +126,9 @@ static void test_closure(void)
         /* main: print(f(5), ...) calls add with env = f */
         ir_stmt *p = b.m->main->body.items[1];
         CHECK(p->kind == IR_S_EXPR && p->expr->op == IR_OP_PRINT);
-        ir_expr *call = p->expr->args[2];
+        ir_expr *call = p->expr->args[3];
         CHECK(call->kind == IR_E_CALL && call->env != NULL && call->func == add);
-        ir_expr *srt = p->expr->args[3];
+        ir_expr *srt = p->expr->args[4];
         CHECK(srt->kind == IR_E_COMP && srt->comp->kind == IR_COMP_SORTED && srt->comp->key_var &&
               srt->comp->key_fn && srt->comp->key_fn->kind == IR_E_CALL);
     }
@@ -190,7 +190,7 @@ static void test_comprehension_structure(void)
             CHECK(s->comp->init && s->comp->init->kind == IR_E_FLOAT);
             CHECK(s->comp->elt->kind == IR_E_BINARY && s->comp->elt->op == IR_OP_POW);
         }
-        ir_expr *outer = b.m->main->body.items[1]->expr->args[2];
+        ir_expr *outer = b.m->main->body.items[1]->expr->args[3];
         CHECK(outer->kind == IR_E_COMP && outer->comp->kind == IR_COMP_LIST && outer->comp->nclauses == 2 &&
               outer->comp->clauses[1].cond != NULL && outer->comp->elt->kind == IR_E_COMP);
         CHECK(strcmp(outer->type->str, "list[list[int]]") == 0);
