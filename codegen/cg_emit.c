@@ -167,15 +167,28 @@ void cg_poll(cg_fn *f) {
     LLVMPositionBuilderAtEnd(s->b, cont);
 }
 
-/* Function entry: ++ctx->depth; past ctx->max_depth raise RecursionError (the unwind path
- * decrements again, so every exit path leaves depth balanced). */
+/* Function entry, before the function owns anything: ++ctx->depth; past ctx->max_depth raise
+ * RecursionError and return at once, without a traceback frame, so the innermost frame shown is
+ * the caller's call line as in CPython (every other exit path decrements depth in cg_leave). */
 void cg_enter(cg_fn *f) {
     cg_state *s = f->s;
     LLVMValueRef dp = ctx_field(f, 2);
-    LLVMValueRef d = LLVMBuildAdd(s->b, LLVMBuildLoad2(s->b, s->t_i32, dp, "depth"), LLVMConstInt(s->t_i32, 1, 0), "");
+    LLVMValueRef old = LLVMBuildLoad2(s->b, s->t_i32, dp, "depth");
+    LLVMValueRef d = LLVMBuildAdd(s->b, old, LLVMConstInt(s->t_i32, 1, 0), "");
     LLVMBuildStore(s->b, d, dp);
     LLVMValueRef max = LLVMBuildLoad2(s->b, s->t_i32, ctx_field(f, 3), "max_depth");
-    raise_if(f, LLVMBuildICmp(s->b, LLVMIntSGT, d, max, ""), PF_EXC_RECURSION, "maximum recursion depth exceeded");
+    LLVMBasicBlockRef deep = cg_block(f, "too.deep");
+    cg_br_unlikely(f, LLVMBuildICmp(s->b, LLVMIntSGT, d, max, ""), deep);
+    LLVMBasicBlockRef cont = LLVMGetInsertBlock(s->b);
+    LLVMPositionBuilderAtEnd(s->b, deep);
+    LLVMBuildStore(s->b, old, dp);
+    cg_call_rt(f, "rt_raise_recursion", &f->ctx, 1);
+    LLVMTypeRef rt = LLVMGetReturnType(LLVMGlobalGetValueType(f->fn));
+    if (LLVMGetTypeKind(rt) == LLVMVoidTypeKind)
+        LLVMBuildRetVoid(s->b);
+    else
+        LLVMBuildRet(s->b, LLVMConstNull(rt));
+    LLVMPositionBuilderAtEnd(s->b, cont);
 }
 
 void cg_leave(cg_fn *f) {

@@ -497,20 +497,19 @@ static void gen_func(cg_gen *g, const ir_func *fn) {
         free(lb);
     }
     LLVMPositionBuilderAtEnd(s->b, body);
+    /* A leaf without loops or calls cannot recurse and ends quickly: no depth check, no poll.
+     * The depth check comes before anything is owned: past the limit it returns at once. */
+    fn_shape sh = {0, false, false};
+    block_shape(&fn->body, &sh);
+    bool leaf = !sh.calls && !sh.loops && fn != g->mod->main;
+    if (!leaf) cg_enter(&f->base);
     for (int32_t i = 0; i < fn->nparams; i++) {
         const ir_local *l = fn->params[i];
         LLVMValueRef p = LLVMGetParam(f->base.fn, pi + (unsigned)i);
         LLVMBuildStore(s->b, p, f->local_slot[l->id]);
         if (f->local_owned[l->id]) cg_incref(f, p, l->type);
     }
-    /* A leaf without loops or calls cannot recurse and ends quickly: no depth check, no poll */
-    fn_shape sh = {0, false, false};
-    block_shape(&fn->body, &sh);
-    bool leaf = !sh.calls && !sh.loops && fn != g->mod->main;
-    if (!leaf) {
-        cg_enter(&f->base);
-        if (cg_rtfn_id("rt_poll_slow") >= 0) cg_poll(&f->base);
-    }
+    if (!leaf && cg_rtfn_id("rt_poll_slow") >= 0) cg_poll(&f->base);
     cg_block_stmts(f, &fn->body);
     if (!LLVMGetBasicBlockTerminator(LLVMGetInsertBlock(s->b))) LLVMBuildBr(s->b, f->cleanup);
 
