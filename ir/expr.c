@@ -580,8 +580,9 @@ ir_expr *ex_binop(fctx *fc, ast_binop op, ir_expr *l, ir_expr *r, int32_t line, 
         }
         bool isf = lt->kind == IR_T_FLOAT || rt->kind == IR_T_FLOAT || iop == IR_OP_DIV;
         if (iop == IR_OP_POW && !isf) {
-            bool neg = (r->kind == IR_E_INT && r->ival < 0);
-            isf = neg;
+            /* int ** int is int, as long as the exponent is not written negative: a negative
+             * literal or a negation (`2 ** -1`, `b ** -n`) makes a float (docs/language.md) */
+            isf = (r->kind == IR_E_INT && r->ival < 0) || (r->kind == IR_E_UNARY && r->op == IR_OP_NEG);
         }
         ir_type *t = isf ? b->t_float : b->t_int;
         bool raises = !isf || iop == IR_OP_DIV || iop == IR_OP_FLOORDIV || iop == IR_OP_MOD ||

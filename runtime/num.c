@@ -29,7 +29,7 @@ int64_t rt_int_mod(pf_ctx *ctx, int64_t a, int64_t b) {
 int64_t rt_int_pow(pf_ctx *ctx, int64_t a, int64_t b) {
     if (b < 0) {
         if (a == 0) return rt_raise(ctx, PF_EXC_ZERODIV, "0.0 cannot be raised to a negative power");
-        return rt_raise(ctx, PF_EXC_VALUE, "negative exponent in an int ** int power (use a float)");
+        return rt_raise(ctx, PF_EXC_VALUE, "negative exponent in an int ** int power (its type is int in pf: write float(a) ** b)");
     }
     int64_t r = 1, base = a;
     while (b) {
