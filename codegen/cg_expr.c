@@ -661,15 +661,20 @@ static cg_val op(cg_gfn *f, const ir_expr *e) {
         r = rt_obj(f, e, "rt_str_concat_n", args, 3);
         break;
     }
-    case IR_OP_STR_CONCAT: {
-        LLVMValueRef a = cg_take(f, &v[0], t0);
-        LLVMValueRef args[3] = {CTX, a, a1};
-        r = rt_obj(f, e, "rt_str_concat", args, 3);
+    case IR_OP_STR_CONCAT:
+    case IR_OP_LIST_CONCAT:
+    case IR_OP_DICT_MERGE: { /* consume the first operand (reused in place when unique) */
+        LLVMValueRef args[3] = {CTX, cg_take(f, &v[0], t0), a1};
+        const char *fn = e->op == IR_OP_STR_CONCAT    ? "rt_str_concat"
+                         : e->op == IR_OP_LIST_CONCAT ? "rt_list_concat"
+                                                      : "rt_dict_merge";
+        r = rt_obj(f, e, fn, args, 3);
         break;
     }
-    case IR_OP_STR_REPEAT: {
+    case IR_OP_STR_REPEAT:
+    case IR_OP_LIST_REPEAT: {
         LLVMValueRef args[3] = {CTX, a0, a1};
-        r = rt_obj(f, e, "rt_str_repeat", args, 3);
+        r = rt_obj(f, e, e->op == IR_OP_STR_REPEAT ? "rt_str_repeat" : "rt_list_repeat", args, 3);
         break;
     }
     case IR_OP_STR_INDEX: {
@@ -807,17 +812,6 @@ static cg_val op(cg_gfn *f, const ir_expr *e) {
         r = rt_obj(f, e, e->op == IR_OP_STR_REMOVEPREFIX ? "rt_str_removeprefix" : "rt_str_removesuffix", args, 3);
         break;
     }
-    case IR_OP_LIST_CONCAT: {
-        LLVMValueRef a = cg_take(f, &v[0], t0);
-        LLVMValueRef args[3] = {CTX, a, a1};
-        r = rt_obj(f, e, "rt_list_concat", args, 3);
-        break;
-    }
-    case IR_OP_LIST_REPEAT: {
-        LLVMValueRef args[3] = {CTX, a0, a1};
-        r = rt_obj(f, e, "rt_list_repeat", args, 3);
-        break;
-    }
     case IR_OP_LIST_INDEX: {
         LLVMValueRef el = cg_from_slot(f, list_index(f, a0, a1), e->type);
         r = from_container(f, &v[0], t0, el, e->type);
@@ -891,11 +885,6 @@ static cg_val op(cg_gfn *f, const ir_expr *e) {
     case IR_OP_DICT_CONTAINS: {
         LLVMValueRef args[3] = {CTX, a0, slot(f, a1, e->args[1]->type)};
         r = cg_borrowed(i64_to_bool(f, rt(f, "rt_dict_contains", args, 3)));
-        break;
-    }
-    case IR_OP_DICT_MERGE: {
-        LLVMValueRef args[3] = {CTX, cg_take(f, &v[0], t0), a1};
-        r = rt_obj(f, e, "rt_dict_merge", args, 3);
         break;
     }
     case IR_OP_DICT_KEYS:

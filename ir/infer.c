@@ -394,6 +394,23 @@ static void mutation_error(fctx *fc, const ast_expr *t, const char *how)
     }
 }
 
+/* A new temporary local assigned `value` here (unpacking reads its source once). */
+static ir_local *temp_of(fctx *fc, ir_expr *value, const ast_expr *at)
+{
+    ir_local *tmp = fc_temp(fc, value->type, "u");
+    ir_stmt *s = fc_stmt(fc, IR_S_ASSIGN, at->line, at->col);
+    s->local = tmp;
+    s->expr = value;
+    fc_emit(fc, s);
+    return tmp;
+}
+
+/* The local holding `value`: itself when it is a local read, else a temporary. */
+static ir_local *held(fctx *fc, ir_expr *value, const ast_expr *at)
+{
+    return value->kind == IR_E_LOCAL ? value->local : temp_of(fc, value, at);
+}
+
 /* `a, *rest, z = xs`: index reads around a slice (a list), or tuple components around a list
  * of the middle ones (a tuple of one type). Python's length check becomes an IndexError. */
 static void starred_assign(fctx *fc, const ast_expr *t, int32_t star, ir_expr *value)
@@ -416,15 +433,7 @@ static void starred_assign(fctx *fc, const ast_expr *t, int32_t star, ir_expr *v
                (int)(n - 1), (int)vt->n);
         return;
     }
-    ir_local *tmp;
-    if (value->kind == IR_E_LOCAL) tmp = value->local;
-    else {
-        tmp = fc_temp(fc, vt, "u");
-        ir_stmt *s = fc_stmt(fc, IR_S_ASSIGN, t->line, t->col);
-        s->local = tmp;
-        s->expr = value;
-        fc_emit(fc, s);
-    }
+    ir_local *tmp = held(fc, value, t);
     for (int32_t i = 0; i < n; i++) {
         const ast_expr *ti = el->items[i];
         ir_expr *src = ex_local(fc, tmp, t->line, t->col);
@@ -512,13 +521,7 @@ void fc_assign(fctx *fc, const ast_expr *t, ir_expr *value)
         /* (a, b) = (x, y): evaluate every component first, then bind */
         if (value->kind == IR_E_TUPLE && value->nargs == el->len) {
             ir_local **tmp = pf_arena_alloc(b->a, sizeof *tmp * (size_t)(el->len + 1));
-            for (int32_t i = 0; i < el->len; i++) {
-                tmp[i] = fc_temp(fc, value->args[i]->type, "u");
-                ir_stmt *s = fc_stmt(fc, IR_S_ASSIGN, t->line, t->col);
-                s->local = tmp[i];
-                s->expr = value->args[i];
-                fc_emit(fc, s);
-            }
+            for (int32_t i = 0; i < el->len; i++) tmp[i] = temp_of(fc, value->args[i], t);
             for (int32_t i = 0; i < el->len; i++)
                 fc_assign(fc, el->items[i], ex_local(fc, tmp[i], t->line, t->col));
             return;
@@ -534,15 +537,7 @@ void fc_assign(fctx *fc, const ast_expr *t, ir_expr *value)
                    (int)vt->n, (int)el->len);
             return;
         }
-        ir_local *tmp;
-        if (value->kind == IR_E_LOCAL) tmp = value->local;
-        else {
-            tmp = fc_temp(fc, vt, "u");
-            ir_stmt *s = fc_stmt(fc, IR_S_ASSIGN, t->line, t->col);
-            s->local = tmp;
-            s->expr = value;
-            fc_emit(fc, s);
-        }
+        ir_local *tmp = held(fc, value, t);
         for (int32_t i = 0; i < el->len; i++) {
             ir_expr *g;
             if (is_tuple) {
