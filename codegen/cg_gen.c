@@ -351,6 +351,50 @@ static bool block_assigns(const ir_block *b, const ir_local *l) {
     return false;
 }
 
+/* Locals that hold only elements of borrowed parameters (`c = bodies[j]`, bodies a parameter
+ * never rebound), or of such locals: the caller keeps the parameter, hence each element, alive for
+ * the whole call, so they are borrowed too (no incref/decref per assignment). */
+static bool elem_read(const ir_expr *e, const bool *root) {
+    bool read = (e->kind == IR_E_OP && (e->op == IR_OP_LIST_INDEX || e->op == IR_OP_TUPLE_INDEX)) ||
+                e->kind == IR_E_TUPLE_GET;
+    return read && e->args[0]->kind == IR_E_LOCAL && root[e->args[0]->local->id];
+}
+
+/* Is every binding of l in b an assignment of such an element read (and l bound nowhere else)? */
+static bool elem_assigns_only(const ir_block *b, const ir_local *l, const bool *root) {
+    for (int32_t i = 0; i < b->len; i++) {
+        const ir_stmt *st = b->items[i];
+        if (st->kind == IR_S_ASSIGN && st->local == l && !elem_read(st->expr, root)) return false;
+        if (st->kind == IR_S_FOR && iter_assigns(st->iter, l)) return false;
+        if (!elem_assigns_only(&st->body, l, root) || !elem_assigns_only(&st->orelse, l, root) ||
+            !elem_assigns_only(&st->finalbody, l, root))
+            return false;
+        for (int32_t h = 0; h < st->nhandlers; h++)
+            if (st->handlers[h].var == l || !elem_assigns_only(&st->handlers[h].body, l, root)) return false;
+    }
+    return true;
+}
+
+static void elem_borrowed(const ir_func *fn, bool *owned) {
+    bool *root = calloc((size_t)fn->nlocals + 1, sizeof *root); /* never-rebound object params */
+    for (int32_t i = 0; i < fn->nlocals; i++) {
+        const ir_local *l = fn->locals[i];
+        root[i] = l->is_param && cg_is_obj(l->type) && !block_assigns(&fn->body, l);
+    }
+    for (bool more = true; more;) { /* `b = xs[i]` then `c = b[0]`: b first */
+        more = false;
+        for (int32_t i = 0; i < fn->nlocals; i++) {
+            const ir_local *l = fn->locals[i];
+            if (root[i] || !owned[i] || l->is_param || !block_assigns(&fn->body, l)) continue;
+            if (elem_assigns_only(&fn->body, l, root)) {
+                root[i] = more = true;
+                owned[i] = false;
+            }
+        }
+    }
+    free(root);
+}
+
 /* Loop variables that may hold BORROWED elements (no incref/decref per element): a local bound
  * only as the var of a for/comprehension source over a list, tuple or dict (whose container the
  * loop holds for its whole duration, cg_iterst.cont), never bound again while such a loop runs,
@@ -496,6 +540,7 @@ static void gen_func(cg_gen *g, const ir_func *fn) {
             if (lb[i]) f->local_owned[i] = false;
         free(lb);
     }
+    elem_borrowed(fn, f->local_owned);
     LLVMPositionBuilderAtEnd(s->b, body);
     /* A leaf without loops or calls cannot recurse and ends quickly: no depth check, no poll.
      * The depth check comes before anything is owned: past the limit it returns at once. */
