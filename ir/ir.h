@@ -44,9 +44,9 @@
  * (unpythonic) and a global unification solver (obscure errors, and specialisation needs
  * concrete argument types before a body is read anyway).
  *
- * ## What will hold after parallelism analysis (issue 6, not yet written)
+ * ## What holds after parallelism analysis (ir/par.c, ir_par_analyze)
  * - ir_comp.par / ir_stmt.par (FOR) / ir_expr.par (CALL) say which constructs may run in
- *   parallel; until then they are false. This is why comprehensions, reductions and loops are
+ *   parallel (false when PF_NOPAR is set). This is why comprehensions, reductions and loops are
  *   kept as structured nodes here instead of being lowered to plain loops.
  *
  * ## Design choice: specialisation per call signature (Julia / Codon), not boxing
