@@ -303,7 +303,13 @@ static LLVMValueRef gen_body(cg_gfn *pf, const par_plan *p, const char *name) {
     f->ir = fn;
     f->base.ctx = LLVMGetParam(bfn, 0);
     LLVMValueRef env = LLVMGetParam(bfn, 1), lo = LLVMGetParam(bfn, 2), hi = LLVMGetParam(bfn, 3);
-    LLVMValueRef acc = LLVMGetParam(bfn, 4);
+    /* the block accumulates into a local copy of the caller's 16-byte accumulator, written back
+     * at the one exit: in memory the caller's slot would carry a load and a store per iteration
+     * (LLVM cannot keep it in a register across the raising exits) */
+    LLVMValueRef acc_out = LLVMGetParam(bfn, 4);
+    LLVMTypeRef acc_t = LLVMArrayType(s->t_i64, 2);
+    LLVMValueRef acc = LLVMBuildAlloca(B, acc_t, "acc");
+    LLVMBuildStore(B, LLVMBuildLoad2(B, acc_t, acc_out, ""), acc);
     LLVMBasicBlockRef body = cg_block(&f->base, "body");
     f->cleanup = cg_block(&f->base, "cleanup");
     f->fn_unwind = cg_block(&f->base, "unwind");
@@ -366,6 +372,7 @@ static LLVMValueRef gen_body(cg_gfn *pf, const par_plan *p, const char *name) {
         cg_decref(f, v, &opt_any);
     }
     for (int32_t k = 0; k < f->ntemps; k++) cg_decref(f, LLVMBuildLoad2(B, s->t_ptr, f->temps[k], ""), &opt_any);
+    LLVMBuildStore(B, LLVMBuildLoad2(B, acc_t, acc, ""), acc_out);
     LLVMBuildRetVoid(B);
     LLVMPositionBuilderAtEnd(B, f->base.entry);
     LLVMBuildBr(B, body);
