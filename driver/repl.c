@@ -198,6 +198,11 @@ static const char *skip_space(const char *s) {
     return s;
 }
 
+static void print_threads(const repl *r) {
+    int n = rt_threads(r->rt);
+    printf("%d thread%s\n", n, n == 1 ? "" : "s");
+}
+
 /* `word` is the command (after ':'), arg what follows. Returns false for :quit. */
 static bool command(repl *r, const char *line) {
     const char *p = line + 1;
@@ -222,7 +227,7 @@ static bool command(repl *r, const char *line) {
         char *end;
         long k = *argc ? strtol(argc, &end, 10) : 0;
         if (!*argc) {
-            printf("%d threads\n", rt_threads(r->rt));
+            print_threads(r);
         } else if (*end || k < 1 || k > 256) {
             fprintf(stderr, ":threads: not a thread count: '%s'\n", argc);
             r->status = 2;
@@ -230,7 +235,7 @@ static bool command(repl *r, const char *line) {
             rt_close(r->rt);
             r->threads = (int)k;
             if (!open_runtime(r)) go_on = false;
-            else printf("%d threads\n", rt_threads(r->rt));
+            else print_threads(r);
         }
     } else if (IS("load") || IS("l")) {
         if (!*argc) fputs("usage: :load FILE\n", stderr);
@@ -447,7 +452,8 @@ int driver_repl(int argc, char **argv) {
         if (r->history) {
             if (read_history(r->history) != 0) write_history(r->history); /* create it */
         }
-        printf("pf %s (%d threads). Type :help for help, Ctrl-D to leave.\n", PF_VERSION, rt_threads(r->rt));
+        printf("pf %s (%d %s). Type :help for help, Ctrl-D to leave.\n", PF_VERSION, rt_threads(r->rt),
+               rt_threads(r->rt) == 1 ? "thread" : "threads");
         fflush(stdout);
     }
     loop(r);
