@@ -1166,7 +1166,17 @@ cg_val cg_expr(cg_gfn *f, const ir_expr *e) {
     case IR_E_STR: return cg_borrowed(cg_str_const(f->g, e->str, e->slen));
     case IR_E_LOCAL:
         return cg_borrowed(LLVMBuildLoad2(B, cg_ltype(f->g, t), f->local_slot[e->local->id], e->local->name));
-    case IR_E_GLOBAL: return cg_borrowed(LLVMBuildLoad2(B, cg_ltype(f->g, t), f->g->gvar[e->global->id], ""));
+    case IR_E_GLOBAL: {
+        LLVMValueRef v = LLVMBuildLoad2(B, cg_ltype(f->g, t), f->g->gvar[e->global->id], "");
+        /* an object global is NULL until main assigns it: a function called earlier must not
+         * crash on it (optionals use NULL for None and capture-less functions may be NULL) */
+        if (cg_is_obj(t) && t->kind != IR_T_OPTIONAL && t->kind != IR_T_FUNC) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "name '%s' is not defined", e->global->name);
+            raise_if(f, LLVMBuildIsNull(B, v, ""), PF_EXC_NAME, msg);
+        }
+        return cg_borrowed(v);
+    }
     case IR_E_CAPTURE:
         return cg_borrowed(cg_from_slot(f, cg_load_field(f, f->env, 32 + 8 * (unsigned)e->index, S->t_i64), t));
     case IR_E_FUNC: return make_func(f, e);

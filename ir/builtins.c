@@ -10,7 +10,7 @@ static const char *const builtin_names[] = {
     "str",   "bool",  "tuple",  "list", "dict",      "isinstance", "repr", "chr", "ord",
     "set",   "BaseException", "Exception", "ArithmeticError", "ZeroDivisionError", "OverflowError",
     "LookupError", "IndexError", "KeyError", "ValueError", "AssertionError", "RuntimeError",
-    "RecursionError", "TypeError", "AttributeError", "StopIteration",
+    "RecursionError", "TypeError", "AttributeError", "StopIteration", "NameError",
 };
 
 bool bi_is_builtin(irb *b, const char *name)

@@ -736,7 +736,7 @@ static int32_t exc_kind_of(irb *b, const char *n)
         {"RuntimeError", PF_EXC_RUNTIME},        {"RecursionError", PF_EXC_RECURSION},
         {"TypeError", PF_EXC_TYPE},              {"AttributeError", PF_EXC_ATTRIBUTE},
         {"StopIteration", PF_EXC_STOPITERATION}, {"KeyboardInterrupt", PF_EXC_KEYBOARDINTERRUPT},
-        {"MemoryError", PF_EXC_MEMORY},
+        {"MemoryError", PF_EXC_MEMORY},          {"NameError", PF_EXC_NAME},
     };
     (void)b;
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)

@@ -31,6 +31,7 @@ static const struct {
     [PF_EXC_KEYBOARDINTERRUPT] = {"KeyboardInterrupt", PF_EXC_BASE},
     [PF_EXC_INTERRUPTED] = {"Interrupted", PF_EXC_BASE},
     [PF_EXC_MEMORY] = {"MemoryError", PF_EXC_EXCEPTION},
+    [PF_EXC_NAME] = {"NameError", PF_EXC_EXCEPTION},
 };
 
 const char *rt_exc_name(int kind) {

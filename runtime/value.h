@@ -240,6 +240,7 @@ typedef enum pf_exc_kind {
     PF_EXC_KEYBOARDINTERRUPT, /* KeyboardInterrupt (SIGINT) */
     PF_EXC_INTERRUPTED,       /* pf-internal: task cancelled (sibling failed, --timeout) */
     PF_EXC_MEMORY,            /* MemoryError (preallocated, see rt_raise_nomem) */
+    PF_EXC_NAME,              /* NameError (a module global read before it is assigned) */
     PF_EXC__COUNT
 } pf_exc_kind;
 
