@@ -1254,6 +1254,8 @@ cg_val cg_expr(cg_gfn *f, const ir_expr *e) {
     case IR_E_DICT: return dict(f, e);
     case IR_E_TUPLE_GET:
     case IR_E_FIELD: {
+        cg_val part;
+        if (e->kind == IR_E_TUPLE_GET && cg_comp_part(f, e->args[0], e->index, &part)) return part;
         cg_val a = cg_expr(f, e->args[0]);
         LLVMValueRef x = cg_from_slot(f, cg_load_field(f, a.v, 24 + 8 * (unsigned)e->index, S->t_i64), t);
         return from_container(f, &a, e->args[0]->type, x, t);

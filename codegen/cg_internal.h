@@ -220,6 +220,9 @@ void cg_iter_begin(cg_gfn *f, const ir_iter *it, cg_iterst *st);
 void cg_iter_end(cg_gfn *f, cg_iterst *st);
 void cg_iter_release(cg_gfn *f, cg_iterst *st);
 cg_val cg_comp(cg_gfn *f, const ir_expr *e);
+/* Component `part` of e's tuple result when e is a min/max comprehension that keeps its tuple in
+ * registers (`min((d, i) for ...)[1]` builds no tuple); false (nothing emitted) otherwise. */
+bool cg_comp_part(cg_gfn *f, const ir_expr *e, int32_t part, cg_val *out);
 
 /* cg_par.c: a comprehension marked par (ir/par.c) as one rt_reduce over an outlined body */
 cg_val cg_par_comp(cg_gfn *f, const ir_expr *e);

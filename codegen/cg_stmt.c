@@ -448,21 +448,61 @@ static void comp_clauses(cg_gfn *f, comp_st *cs, int32_t i) {
     LLVMPositionBuilderAtEnd(B, no);
 }
 
-/* Capacity hint for a list comprehension: the length of a single unfiltered source. */
-static LLVMValueRef comp_capacity(cg_gfn *f, const ir_comp *c) {
-    if (c->nclauses != 1 || !c->clauses[0].iter) return i64c(f, 0);
-    const ir_iter *it = c->clauses[0].iter;
-    if (it->kind == IR_IT_RANGE && it->a->kind == IR_E_INT && it->b->kind == IR_E_INT &&
-        (!it->c || it->c->kind == IR_E_INT)) {
-        int64_t a = it->a->ival, b = it->b->ival, s = it->c ? it->c->ival : 1;
-        if (s > 0 && b > a) return i64c(f, (b - a + s - 1) / s);
+/* A constant or a local: reading it again before the loop costs nothing and changes nothing. */
+static bool cheap_int(const ir_expr *x) { return x && (x->kind == IR_E_INT || x->kind == IR_E_LOCAL); }
+
+/* How many elements `it` yields, when that is known before the loop without side effects: a
+ * range with constant or local bounds and a constant positive step, a list in a local, zip and
+ * enumerate of those. NULL if not known. */
+static LLVMValueRef iter_count(cg_gfn *f, const ir_iter *it) {
+    switch (it->kind) {
+    case IR_IT_RANGE: {
+        if (!cheap_int(it->a) || !cheap_int(it->b) || (it->c && (it->c->kind != IR_E_INT || it->c->ival <= 0)))
+            return NULL;
+        LLVMValueRef a = cg_expr(f, it->a).v, b = cg_expr(f, it->b).v, s = i64c(f, it->c ? it->c->ival : 1);
+        /* b > a: (b - a - 1) / s + 1, unsigned (b - a may exceed INT64_MAX) */
+        LLVMValueRef n = LLVMBuildAdd(B, LLVMBuildUDiv(B, LLVMBuildSub(B, LLVMBuildSub(B, b, a, ""), i64c(f, 1), ""), s, ""),
+                                      i64c(f, 1), "");
+        return LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntSGT, b, a, ""), n, i64c(f, 0), "");
     }
-    if ((it->kind == IR_IT_LIST) && it->a->kind == IR_E_LOCAL)
+    case IR_IT_LIST:
+        if (it->a->kind != IR_E_LOCAL) return NULL;
         return cg_load_field(f, LLVMBuildLoad2(B, S->t_ptr, f->local_slot[it->a->local->id], ""), 8, S->t_i64);
-    return i64c(f, 0);
+    case IR_IT_ENUMERATE: return iter_count(f, it->subs[0]);
+    case IR_IT_ZIP: {
+        LLVMValueRef n = NULL;
+        for (int32_t i = 0; i < it->nsubs; i++) {
+            LLVMValueRef k = iter_count(f, it->subs[i]);
+            if (!k) return NULL;
+            n = n ? LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntSLT, k, n, ""), k, n, "") : k;
+        }
+        return n;
+    }
+    default: return NULL;
+    }
 }
 
-cg_val cg_comp(cg_gfn *f, const ir_expr *e) {
+/* Capacity hint for a list comprehension: the length of a single unfiltered source, at most
+ * 2^24 slots (a hint: the list still grows past it, and an element that raises early must not
+ * have allocated a huge buffer first). */
+static LLVMValueRef comp_capacity(cg_gfn *f, const ir_comp *c) {
+    if (c->nclauses != 1 || !c->clauses[0].iter) return i64c(f, 0);
+    LLVMValueRef n = iter_count(f, c->clauses[0].iter);
+    if (!n) return i64c(f, 0);
+    LLVMValueRef cap = i64c(f, (int64_t)1 << 24);
+    return LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntULT, n, cap, ""), n, cap, "");
+}
+
+/* min/max of a register tuple without a default: its components stay in registers, so `[k]` of
+ * the result needs no tuple (cg_comp_part). */
+static bool has_parts(const ir_expr *e) {
+    const ir_comp *c = e->kind == IR_E_COMP ? e->comp : NULL;
+    return c && !c->par && (c->kind == IR_COMP_MIN || c->kind == IR_COMP_MAX) && !c->key_fn && !c->init &&
+           register_tuple(c->elt);
+}
+
+/* The comprehension e; part >= 0 (only when has_parts(e)): component `part` of its tuple result. */
+static cg_val comp(cg_gfn *f, const ir_expr *e, int32_t part) {
     const ir_comp *c = e->comp;
     if (c->par) return cg_par_comp(f, e); /* issue 6: codegen/cg_par.c */
     comp_st cs;
@@ -479,6 +519,7 @@ cg_val cg_comp(cg_gfn *f, const ir_expr *e) {
     cs.levels = levels;
     const ir_type *t = e->type;
     cg_set_line(&f->base, e->line);
+    if (part >= 0) t = c->elt->args[part]->type;
     LLVMBasicBlockRef done = cg_block(&f->base, "comp.done");
     switch (c->kind) {
     case IR_COMP_LIST:
@@ -665,7 +706,9 @@ cg_val cg_comp(cg_gfn *f, const ir_expr *e) {
                            c->kind == IR_COMP_MIN ? "min() arg is an empty sequence" : "max() arg is an empty sequence");
         }
         LLVMPositionBuilderAtEnd(B, ok);
-        if (cs.bests) {
+        if (part >= 0) {
+            LLVMBuildStore(B, LLVMBuildLoad2(B, cg_ltype(f->g, t), cs.bests[part], ""), res);
+        } else if (cs.bests) {
             const ir_expr *x = c->elt;
             LLVMValueRef args[2] = {CTX, cg_type_desc(f->g, t)};
             LLVMValueRef rec = rt(f, "rt_rec_new", args, 2);
@@ -695,6 +738,14 @@ cg_val cg_comp(cg_gfn *f, const ir_expr *e) {
     }
     }
     return r;
+}
+
+cg_val cg_comp(cg_gfn *f, const ir_expr *e) { return comp(f, e, -1); }
+
+bool cg_comp_part(cg_gfn *f, const ir_expr *e, int32_t part, cg_val *out) {
+    if (!has_parts(e)) return false;
+    *out = comp(f, e, part);
+    return true;
 }
 
 /* ---- statements ------------------------------------------------------------------------------- */
