@@ -12,7 +12,10 @@
 
 #define B (s->b)
 
-/* Loops of at most this many iterations run their outlined body directly (no rt_reduce). */
+/* Loops of at most this many iterations run their outlined body directly (no rt_reduce), unless
+ * their reduction is exact (rt_loop_desc.exact: lists, min/max over a total order): those cost
+ * no allocation when unpromoted, so any loop of two iterations or more may split (an outer
+ * comprehension over 4 models whose elements each take a second must run in parallel). */
 #define PAR_CUTOFF 8
 
 /* ---- what the comprehension reads and assigns ------------------------------------------------- */
@@ -265,27 +268,69 @@ static void body_element(cg_gfn *f, const par_plan *p, LLVMValueRef acc) {
     }
 }
 
+/* What binding the first clause's variables needs, loaded once at the body's entry (not per
+ * iteration: LLVM cannot hoist loads across the body's calls): per leaf source a range's start
+ * and step (constants when the source has constant ones, so LLVM can drop the overflow checks of
+ * the loop variable's arithmetic) or a list's data pointer; an enumerate's start. */
+typedef struct par_bind {
+    LLVMValueRef start[16], step[16], data[16], enum_start;
+} par_bind;
+
+static LLVMValueRef const_int(cg_state *s, const ir_expr *x, int64_t dflt) {
+    if (!x) return i64c(s, dflt);
+    return x->kind == IR_E_INT ? i64c(s, x->ival) : NULL;
+}
+
+static void assume(cg_state *s, LLVMValueRef cond) {
+    unsigned id = LLVMLookupIntrinsicID("llvm.assume", 11);
+    LLVMTypeRef fty = LLVMIntrinsicGetType(s->c, id, NULL, 0);
+    LLVMBuildCall2(B, fty, LLVMGetIntrinsicDeclaration(s->m, id, NULL, 0), &cond, 1, "");
+}
+
+/* At the body's entry: fills *pb, and tells LLVM what the runtime guarantees about [lo, hi): 0 <=
+ * lo <= hi, and hi <= the length of any source whose length is a constant. */
+static void prepare_sources(cg_gfn *f, const par_plan *p, LLVMValueRef env, LLVMValueRef lo, LLVMValueRef hi,
+                            par_bind *pb) {
+    cg_state *s = f->base.s;
+    if (p->enum_slot >= 0) pb->enum_start = LLVMBuildLoad2(B, s->t_i64, env_ptr(s, env, p->enum_slot), "");
+    assume(s, LLVMBuildICmp(B, LLVMIntSGE, lo, i64c(s, 0), ""));
+    assume(s, LLVMBuildICmp(B, LLVMIntSLE, lo, hi, ""));
+    for (int k = 0; k < p->nsrcs; k++) {
+        const ir_iter *it = p->srcs[k].it;
+        int slot = p->srcs[k].slot;
+        if (it->kind == IR_IT_RANGE) {
+            LLVMValueRef a = const_int(s, it->a, 0), b = const_int(s, it->b, 0), c = const_int(s, it->c, 1);
+            pb->start[k] = a ? a : LLVMBuildLoad2(B, s->t_i64, env_ptr(s, env, slot), "");
+            pb->step[k] = c ? c : LLVMBuildLoad2(B, s->t_i64, env_ptr(s, env, slot + 1), "");
+            if (a && b && c) { /* a constant length (step > 0; no overflow in its computation) */
+                int64_t av = LLVMConstIntGetSExtValue(a), bv = LLVMConstIntGetSExtValue(b);
+                int64_t cv = LLVMConstIntGetSExtValue(c);
+                if (cv > 0 && av >= 0 && bv > av)
+                    assume(s, LLVMBuildICmp(B, LLVMIntSLE, hi, i64c(s, (bv - av - 1) / cv + 1), ""));
+            }
+        } else {
+            LLVMValueRef xs = LLVMBuildIntToPtr(B, LLVMBuildLoad2(B, s->t_i64, env_ptr(s, env, slot), ""), s->t_ptr, "");
+            pb->data[k] = cg_load_field(f, xs, 24, s->t_ptr);
+        }
+    }
+}
+
 /* Binds the first clause's variables for index idx (a leaf source or a zip/enumerate of them). */
-static void bind_source(cg_gfn *f, const par_plan *p, const ir_iter *it, LLVMValueRef env, LLVMValueRef idx,
+static void bind_source(cg_gfn *f, const par_plan *p, const ir_iter *it, const par_bind *pb, LLVMValueRef idx,
                         int *leaf) {
     cg_state *s = f->base.s;
     if (it->kind == IR_IT_ZIP || it->kind == IR_IT_ENUMERATE) {
-        if (it->kind == IR_IT_ENUMERATE) {
-            LLVMValueRef st = LLVMBuildLoad2(B, s->t_i64, env_ptr(s, env, p->enum_slot), "");
-            cg_assign_local(f, it->var, cg_borrowed(LLVMBuildAdd(B, st, idx, "")));
-        }
-        for (int32_t k = 0; k < it->nsubs; k++) bind_source(f, p, it->subs[k], env, idx, leaf);
+        if (it->kind == IR_IT_ENUMERATE)
+            cg_assign_local(f, it->var, cg_borrowed(LLVMBuildAdd(B, pb->enum_start, idx, "")));
+        for (int32_t k = 0; k < it->nsubs; k++) bind_source(f, p, it->subs[k], pb, idx, leaf);
     } else {
-        const par_src *src = &p->srcs[(*leaf)++];
+        int k = (*leaf)++;
         if (it->kind == IR_IT_RANGE) {
-            LLVMValueRef a = LLVMBuildLoad2(B, s->t_i64, env_ptr(s, env, src->slot), "");
-            LLVMValueRef c = LLVMBuildLoad2(B, s->t_i64, env_ptr(s, env, src->slot + 1), "");
-            cg_assign_local(f, it->var, cg_borrowed(LLVMBuildAdd(B, a, LLVMBuildMul(B, idx, c, ""), "")));
+            /* nsw: a range's elements are ints between its start and stop */
+            LLVMValueRef v = LLVMBuildNSWAdd(B, pb->start[k], LLVMBuildNSWMul(B, idx, pb->step[k], ""), "");
+            cg_assign_local(f, it->var, cg_borrowed(v));
         } else {
-            LLVMValueRef xs = LLVMBuildIntToPtr(B, LLVMBuildLoad2(B, s->t_i64, env_ptr(s, env, src->slot), ""),
-                                                s->t_ptr, "");
-            LLVMValueRef data = cg_load_field(f, xs, 24, s->t_ptr);
-            LLVMValueRef v = LLVMBuildLoad2(B, s->t_i64, LLVMBuildGEP2(B, s->t_i64, data, &idx, 1, ""), "");
+            LLVMValueRef v = LLVMBuildLoad2(B, s->t_i64, LLVMBuildGEP2(B, s->t_i64, pb->data[k], &idx, 1, ""), "");
             cg_assign_local(f, it->var, cg_borrowed(cg_from_slot(f, v, it->var->type)));
         }
     }
@@ -341,6 +386,8 @@ static LLVMValueRef gen_body(cg_gfn *pf, const par_plan *p, const char *name) {
 
     /* for (i = lo; i < hi; i++) { bind; clauses[1..]; element } with a poll at the back-edge */
     LLVMPositionBuilderAtEnd(B, body);
+    par_bind pb;
+    prepare_sources(f, p, env, lo, hi, &pb);
     LLVMValueRef islot = cg_alloca(&f->base, s->t_i64, "pi");
     LLVMBuildStore(B, lo, islot);
     LLVMBasicBlockRef head = cg_block(&f->base, "pb.head"), lbody = cg_block(&f->base, "pb.body");
@@ -351,7 +398,7 @@ static LLVMValueRef gen_body(cg_gfn *pf, const par_plan *p, const char *name) {
     LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntSLT, i, hi, ""), lbody, f->cleanup);
     LLVMPositionBuilderAtEnd(B, lbody);
     int leaf = 0;
-    bind_source(f, p, p->c->clauses[0].iter, env, i, &leaf);
+    bind_source(f, p, p->c->clauses[0].iter, &pb, i, &leaf);
     body_clauses(f, p, 1, acc);
     if (!LLVMGetBasicBlockTerminator(LLVMGetInsertBlock(B))) LLVMBuildBr(B, latch);
     LLVMPositionBuilderAtEnd(B, latch);
@@ -588,12 +635,12 @@ static bool solo_seq_kind(const ir_expr *e) {
     }
 }
 
-/* i1: take the sequential lowering: n <= cut, or (for solo_seq_kind) ctx->solo, i.e. one worker
- * and no workspan: nothing could be promoted, so the block loop and its partials are pure cost. */
-static LLVMValueRef take_seq(cg_gfn *f, const ir_expr *e, LLVMValueRef n, int64_t cut) {
+/* i1: n <= cut, or (for an exact reduction) ctx->solo, i.e. one worker and no workspan: nothing
+ * could be promoted, so the block loop is pure cost and the sequential fold gives the same result. */
+static LLVMValueRef take_seq(cg_gfn *f, bool exact, LLVMValueRef n, int64_t cut) {
     cg_state *s = f->base.s;
     LLVMValueRef r = LLVMBuildICmp(B, LLVMIntSLE, n, i64c(s, cut), "");
-    if (!solo_seq_kind(e)) return r;
+    if (!exact) return r;
     LLVMValueRef off = i64c(s, (int64_t)offsetof(pf_ctx, solo));
     LLVMValueRef sp = LLVMBuildGEP2(B, s->t_i8, f->base.ctx, &off, 1, "");
     LLVMValueRef solo = LLVMBuildLoad2(B, s->t_i32, sp, "solo");
@@ -740,12 +787,13 @@ cg_val cg_par_comp(cg_gfn *f, const ir_expr *e) {
      * single-worker runtime (take_seq) */
     LLVMBasicBlockRef seq_final = NULL;
     LLVMValueRef common = NULL;
+    bool exact = solo_seq_kind(e);
+    int64_t cutoff = p->c->kind == IR_COMP_SUM && e->type->kind == IR_T_FLOAT ? 1024 : exact ? 1 : PAR_CUTOFF;
     if (simple_source(p->c->clauses[0].iter)) {
-        int64_t cut = p->c->kind == IR_COMP_SUM && e->type->kind == IR_T_FLOAT ? 1024 : PAR_CUTOFF;
         seq_final = cg_block(&f->base, "par.final");
         common = cg_is_obj(e->type) ? cg_temp_slot(f) : cg_alloca(&f->base, cg_ltype(g, e->type), "pres");
         LLVMBasicBlockRef seqb = cg_block(&f->base, "par.seq"), parb = cg_block(&f->base, "par.par");
-        LLVMBuildCondBr(B, take_seq(f, e, n, cut), seqb, parb);
+        LLVMBuildCondBr(B, take_seq(f, exact, n, cutoff), seqb, parb);
         LLVMPositionBuilderAtEnd(B, seqb);
         ir_comp *mc = (ir_comp *)p->c; /* lowered once more without par, then restored */
         mc->par = false;
@@ -763,8 +811,8 @@ cg_val cg_par_comp(cg_gfn *f, const ir_expr *e) {
         LLVMBuildStore(B, cg_to_slot(f, v, l->type), env_ptr(s, env, p->local_base + i));
     }
 
-    /* rt_loop_desc: body env acc_size init combine drop grain share (8 words) */
-    LLVMTypeRef words = LLVMArrayType(s->t_i64, 8);
+    /* rt_loop_desc: body env acc_size init combine drop grain share exact (9 words) */
+    LLVMTypeRef words = LLVMArrayType(s->t_i64, 9);
     LLVMValueRef desc = cg_alloca(&f->base, words, "pdesc");
     /* grain: float sums in DESIGN.md's fixed blocks of 1024; otherwise at most ~256 blocks, so
      * cheap bodies do not pay a call and a partial per few iterations (a function of n only) */
@@ -773,23 +821,22 @@ cg_val cg_par_comp(cg_gfn *f, const ir_expr *e) {
         LLVMValueRef q = LLVMBuildAShr(B, n, i64c(s, 8), "");
         grain = LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntSGT, q, i64c(s, 1), ""), q, i64c(s, 1), "grain");
     }
-    LLVMValueRef fields[8] = {body, env, i64c(s, 16), init, comb, drop, grain, share};
-    for (int k = 0; k < 8; k++) {
+    LLVMValueRef fields[9] = {body, env, i64c(s, 16), init, comb, drop, grain, share, i64c(s, exact)};
+    for (int k = 0; k < 9; k++) {
         LLVMValueRef v = fields[k];
         if (LLVMTypeOf(v) != s->t_i64) v = LLVMBuildPtrToInt(B, v, s->t_i64, "");
         LLVMBuildStore(B, v, env_ptr(s, desc, k));
     }
     LLVMValueRef acc = cg_alloca(&f->base, LLVMArrayType(s->t_i64, 2), "pacc");
-    /* short loops (fewer than PAR_CUTOFF iterations, or one float-sum block) run the body
-     * directly: the same result as rt_reduce with one block, without its setup */
-    int64_t cutoff = p->c->kind == IR_COMP_SUM && e->type->kind == IR_T_FLOAT ? 1024 : PAR_CUTOFF;
+    /* short loops (at most cutoff iterations, or one float-sum block), and exact reductions on
+     * one worker, run the body directly: the same result as rt_reduce, without its setup */
     LLVMBasicBlockRef direct = cg_block(&f->base, "par.direct"), pooled = cg_block(&f->base, "par.reduce");
     LLVMBasicBlockRef merged = cg_block(&f->base, "par.merged");
     /* (when the sequential lowering already took the short loops, this test is always false) */
     if (seq_final)
         LLVMBuildBr(B, pooled);
     else
-        LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntSLE, n, i64c(s, cutoff), ""), direct, pooled);
+        LLVMBuildCondBr(B, take_seq(f, exact, n, cutoff), direct, pooled);
     LLVMPositionBuilderAtEnd(B, direct);
     {
         LLVMValueRef iargs[2] = {env, acc};
@@ -1073,6 +1120,8 @@ static LLVMValueRef gen_for_body(cg_gfn *pf, const par_for *q, const char *name)
         LLVMBuildBr(B, have);
         LLVMPositionBuilderAtEnd(B, have);
     }
+    par_bind pb;
+    prepare_sources(f, p, env, lo, hi, &pb);
     LLVMValueRef islot = cg_alloca(&f->base, s->t_i64, "pi");
     LLVMBuildStore(B, lo, islot);
     LLVMBasicBlockRef head = cg_block(&f->base, "pf.head"), lbody = cg_block(&f->base, "pf.body");
@@ -1083,7 +1132,7 @@ static LLVMValueRef gen_for_body(cg_gfn *pf, const par_for *q, const char *name)
     LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntSLT, i, hi, ""), lbody, f->cleanup);
     LLVMPositionBuilderAtEnd(B, lbody);
     int leaf = 0;
-    bind_source(f, p, q->st->iter, env, i, &leaf);
+    bind_source(f, p, q->st->iter, &pb, i, &leaf);
     f->loops[0].brk = f->cleanup; /* (no break: ir/par.c) */
     f->loops[0].cont = latch;
     f->nloops = 1;
@@ -1269,12 +1318,8 @@ void cg_par_for(cg_gfn *f, const ir_stmt *st) {
         bool fl = false;
         for (int32_t k = 0; k < fn->nlocals; k++) fl |= q->red[k] && fn->locals[k]->type->kind == IR_T_FLOAT;
         /* (float reductions of at most one 1024-block run sequentially: python3's bits) */
-        LLVMValueRef seq = LLVMBuildICmp(B, LLVMIntSLE, n, i64c(s, fl ? 1024 : PAR_CUTOFF), "");
-        if (for_solo_exact(q)) {
-            LLVMValueRef off = i64c(s, (int64_t)offsetof(pf_ctx, solo));
-            LLVMValueRef solo = LLVMBuildLoad2(B, s->t_i32, LLVMBuildGEP2(B, s->t_i8, f->base.ctx, &off, 1, ""), "solo");
-            seq = LLVMBuildOr(B, seq, LLVMBuildICmp(B, LLVMIntNE, solo, LLVMConstInt(s->t_i32, 0, 0), ""), "");
-        }
+        bool exact = for_solo_exact(q);
+        LLVMValueRef seq = take_seq(f, exact, n, fl ? 1024 : exact ? 1 : PAR_CUTOFF);
         LLVMBasicBlockRef seqb = cg_block(&f->base, "pfor.seq"), parb = cg_block(&f->base, "pfor.par");
         LLVMBuildCondBr(B, seq, seqb, parb);
         LLVMPositionBuilderAtEnd(B, seqb);
@@ -1292,15 +1337,16 @@ void cg_par_for(cg_gfn *f, const ir_stmt *st) {
         LLVMValueRef v = LLVMBuildLoad2(B, cg_ltype(g, l->type), f->local_slot[i], "");
         LLVMBuildStore(B, cg_to_slot(f, v, l->type), env_ptr(s, env, p->local_base + i));
     }
-    LLVMValueRef desc = cg_alloca(&f->base, LLVMArrayType(s->t_i64, 8), "fdesc");
+    LLVMValueRef desc = cg_alloca(&f->base, LLVMArrayType(s->t_i64, 9), "fdesc");
     /* grain: at most ~256 blocks (a function of n only); float reductions in fixed 1024-blocks */
     bool fl = false;
     for (int32_t k = 0; k < fn->nlocals; k++) fl |= q->red[k] && fn->locals[k]->type->kind == IR_T_FLOAT;
     LLVMValueRef q8 = LLVMBuildAShr(B, n, i64c(s, 8), "");
     LLVMValueRef grain = LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntSGT, q8, i64c(s, 1), ""), q8, i64c(s, 1), "grain");
     if (fl) grain = i64c(s, 1024);
-    LLVMValueRef fields[8] = {body, env, i64c(s, 8 * q->nacc), init, comb, drop, grain, share};
-    for (int k = 0; k < 8; k++) {
+    LLVMValueRef fields[9] = {body, env, i64c(s, 8 * q->nacc), init, comb, drop, grain, share,
+                              i64c(s, for_solo_exact(q))};
+    for (int k = 0; k < 9; k++) {
         LLVMValueRef v = fields[k];
         if (LLVMTypeOf(v) != s->t_i64) v = LLVMBuildPtrToInt(B, v, s->t_i64, "");
         LLVMBuildStore(B, v, env_ptr(s, desc, k));

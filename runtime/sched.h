@@ -56,7 +56,9 @@
  * on the owner's thread, inside the poll that promotes (so never half-way through an RC update).
  * A result written by the thief is handed over at the join (release/acquire): no sharing needed.
  * Loops: call rt_for / rt_reduce with an outlined body; the runtime runs it in blocks, polls between
- * blocks and splits on block boundaries (deterministic reductions: HEARTBEAT.md §6).
+ * blocks and splits on block boundaries (deterministic reductions: HEARTBEAT.md §6). An exact
+ * reduction (rt_loop_desc.exact) folds consecutive blocks into one partial per task, so an
+ * unpromoted one allocates nothing and calls init once and combine never.
  *
  * ## The mark window (why most forks record nothing)
  * Promotion takes the OLDEST promotable mark, so a mark far above the oldest promotable one is
@@ -264,6 +266,13 @@ typedef struct rt_loop_desc {
     void (*drop)(void *env, void *acc);   /* reduction: release a discarded partial (may be NULL) */
     int64_t grain;      /* minimum iterations per block; 0 = 1 */
     rt_share_fn share;  /* called once, at the loop's first promotion (may be NULL) */
+    /* reduction: nonzero when combine is exactly associative (list concatenation; min/max over a
+     * total order; not float +, nor int + whose overflow depends on the grouping). Then a run of
+     * consecutive blocks folds into ONE partial: rt_reduce folds into *acc itself and each
+     * promoted task into its own, combined in index order at the join; nothing is allocated
+     * unless a mark is promoted. 0: one partial per block and the fixed tree (deterministic bits
+     * for float sums). */
+    int64_t exact;
 } rt_loop_desc;
 
 /* Parallel loop over [lo, hi): blocks of B iterations, B = the smallest power of two >= grain
@@ -271,9 +280,11 @@ typedef struct rt_loop_desc {
  * failure of the lowest failing iteration's block; later blocks may not have run. */
 void rt_for(pf_ctx *ctx, const rt_loop_desc *d, int64_t lo, int64_t hi);
 
-/* Deterministic parallel reduction over [lo, hi) into *acc (acc_size bytes, written on success):
- * one partial per block, folded in index order, then combined by a fixed pairwise tree over block
- * indices. The result is bit-identical at any thread count and heartbeat period. */
+/* Deterministic parallel reduction over [lo, hi) into *acc (acc_size bytes, written on success;
+ * on failure nothing is left to release there): one partial per block, folded in index order,
+ * then combined by a fixed pairwise tree over block indices. The result is bit-identical at any
+ * thread count and heartbeat period. With d->exact, partials per run of blocks instead (above):
+ * the same result, since combine is exactly associative. */
 void rt_reduce(pf_ctx *ctx, const rt_loop_desc *d, int64_t lo, int64_t hi, void *acc);
 
 /* ---------------------------------------------------------------- futures */

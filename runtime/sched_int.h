@@ -61,6 +61,9 @@ struct rt_task {
     int64_t blo, bhi;
     struct loop_mark *mark;
     struct rt_task *next;     /* immutable once published through mark->tasks */
+    void *acc;                /* TASK_LOOP of an exact reduction: the task's partial (accbuf
+                               * or malloc'd), initialised by the task; NULL otherwise */
+    _Alignas(16) unsigned char accbuf[32];
     int64_t ws_end;           /* workspan: span at the end of an inline-run spawned task */
     struct rt_task *free_next;/* owner's free list */
 };
@@ -71,7 +74,8 @@ typedef struct loop_root {
     const rt_loop_desc *d;
     int64_t lo, hi;           /* iterations */
     int64_t B, nb;            /* block size, number of blocks */
-    char *partials;           /* reduction: nb partials of stride bytes, else NULL */
+    char *partials;           /* reduction: nb partials of stride bytes; NULL for rt_for and
+                               * exact reductions (a partial per run: loop_run's acc) */
     size_t stride;
     int shared;               /* d->share was called (set by the root's owner before any task) */
 } loop_root;

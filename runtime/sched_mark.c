@@ -50,12 +50,24 @@ static bool promote_fork(rt_worker *w, rt_fork *f, uint32_t i) {
     return true;
 }
 
+static void task_acc_free(rt_task *t) {
+    if (t->acc != t->accbuf)
+        free(t->acc);
+}
+
 /* Give blocks [mid, bhi) of lm to a new task; the mark keeps [blo, mid). */
 static bool promote_loop(rt_worker *w, loop_mark *lm, uint32_t i, int64_t mid) {
     rt_task *t = rt_task_alloc(w);
     if (!t)
         return false;
     loop_root *r = lm->root;
+    if (r->d->exact && r->d->acc_size) { /* the task's own partial (exact reductions) */
+        t->acc = r->d->acc_size <= sizeof t->accbuf ? t->accbuf : malloc(r->d->acc_size);
+        if (!t->acc) {
+            rt_task_free(w, t);
+            return false;
+        }
+    }
     if (!r->shared) { /* first promotion of this loop: only the root's owner can be here */
         r->shared = 1;
         if (r->d->share)
@@ -73,6 +85,7 @@ static bool promote_loop(rt_worker *w, loop_mark *lm, uint32_t i, int64_t mid) {
     atomic_fetch_add_explicit(&lm->latch.word, 2, memory_order_relaxed);
     if (!rt_deque_push(&w->dq, t)) {
         atomic_fetch_sub_explicit(&lm->latch.word, 2, memory_order_relaxed);
+        task_acc_free(t);
         rt_task_free(w, t);
         return false;
     }
@@ -256,8 +269,12 @@ rt_status rt_fork_join(pf_ctx *ctx, rt_fork *f) {
     return st;
 }
 
-static void loop_join(pf_ctx *ctx, loop_mark *lm) {
+/* Waits for the tasks promoted from lm and takes their outcomes in block order. For an exact
+ * reduction, acc is the owner's partial (its blocks come first): each task's partial is combined
+ * into it in block order, or dropped once something has failed. */
+static void loop_join(pf_ctx *ctx, loop_mark *lm, void *acc) {
     rt_worker *w = ctx->worker;
+    const rt_loop_desc *d = lm->root->d;
     rt_task *list = atomic_load_explicit(&lm->tasks, memory_order_relaxed);
     if (ctx->exc) /* the owner's blocks come first: every promoted block is later */
         for (rt_task *t = list; t; t = t->next)
@@ -267,12 +284,20 @@ static void loop_join(pf_ctx *ctx, loop_mark *lm) {
     while (list) {
         rt_task *t = list;
         list = t->next;
-        if (t->status != RT_OK) {
+        if (t->status != RT_OK) { /* (a failed task dropped its own partial) */
             if (ctx->exc)
                 rt_release_exc(w->rt, t->exc);
             else
                 ctx->exc = t->exc ? t->exc : rt_make_interrupt(ctx);
+        } else if (t->acc) {
+            if (ctx->exc) {
+                if (d->drop)
+                    d->drop(d->env, t->acc);
+            } else {
+                d->combine(ctx, d->env, acc, t->acc); /* consumes t->acc, also when it raises */
+            }
         }
+        task_acc_free(t);
         rt_task_free(w, t);
     }
     if (w->mbot > ctx->mtop)
@@ -289,17 +314,19 @@ void rt_cancel_later_siblings(rt_runtime *rt, rt_task *t) {
 
 /* ---------------------------------------------------------------- loops */
 
-static void run_block(pf_ctx *ctx, const loop_root *r, int64_t b) {
+/* acc: the partial of the run (exact reductions), else NULL */
+static void run_block(pf_ctx *ctx, const loop_root *r, int64_t b, void *acc) {
     int64_t lo = r->lo + b * r->B;
     int64_t hi = r->hi - lo > r->B ? lo + r->B : r->hi;
-    void *acc = r->partials ? r->partials + (size_t)b * r->stride : NULL;
+    if (r->partials)
+        acc = r->partials + (size_t)b * r->stride;
     r->d->body(ctx, r->d->env, lo, hi, acc);
 }
 
 /* Run blocks [blo, bhi) of r under a loop mark: claim one block at a time (mark.blo is always the
  * first unclaimed block, so a promotion inside a block never gives away claimed ones), poll after
- * each block, join the promoted parts at the end. */
-static void loop_run(pf_ctx *ctx, loop_root *r, int64_t blo, int64_t bhi) {
+ * each block, join the promoted parts at the end. acc: the run's partial (exact reductions). */
+static void loop_run(pf_ctx *ctx, loop_root *r, int64_t blo, int64_t bhi, void *acc) {
     loop_mark lm;
     lm.m.kind = RT_MARK_LOOP;
     lm.blo = blo;
@@ -310,7 +337,7 @@ static void loop_run(pf_ctx *ctx, loop_root *r, int64_t blo, int64_t bhi) {
     rt_mark_push(ctx, &lm.m);
     while (lm.blo < lm.bhi) {
         int64_t b = lm.blo++;
-        run_block(ctx, r, b);
+        run_block(ctx, r, b, acc);
         if (ctx->exc)
             break;
         rt_poll(ctx);
@@ -318,19 +345,26 @@ static void loop_run(pf_ctx *ctx, loop_root *r, int64_t blo, int64_t bhi) {
             break;
     }
     if (!rt_mark_pop(ctx, &lm.m) && lm.m.ntask != RT_MARK_SLOW)
-        loop_join(ctx, &lm);
+        loop_join(ctx, &lm, acc);
 }
 
-void rt_loop_task_run(pf_ctx *ctx, rt_task *t) { loop_run(ctx, t->root, t->blo, t->bhi); }
+void rt_loop_task_run(pf_ctx *ctx, rt_task *t) {
+    const rt_loop_desc *d = t->root->d;
+    if (t->acc)
+        d->init(d->env, t->acc);
+    loop_run(ctx, t->root, t->blo, t->bhi, t->acc);
+    if (ctx->exc && t->acc && d->drop) /* the joiner takes only the partials of tasks that succeeded */
+        d->drop(d->env, t->acc);
+}
 
 /* Workspan: every block is a strand starting at the loop's fork point; the loop ends at the
  * latest block end (then the combine tree runs on the same strand, counted as span). */
-static void ws_loop_run(pf_ctx *ctx, loop_root *r) {
+static void ws_loop_run(pf_ctx *ctx, loop_root *r, void *acc) {
     rt_worker *w = ctx->worker;
     int64_t s0 = rt_ws_now(w), smax = s0;
     for (int64_t b = 0; b < r->nb && !ctx->exc; b++) {
         ws_strand(w, s0);
-        run_block(ctx, r, b);
+        run_block(ctx, r, b, acc);
         int64_t s = rt_ws_now(w);
         if (s > smax)
             smax = s;
@@ -354,11 +388,11 @@ static void root_init(loop_root *r, const rt_loop_desc *d, int64_t lo, int64_t h
     r->nb = (n + B - 1) / B;
 }
 
-static void run_root(pf_ctx *ctx, loop_root *r) {
+static void run_root(pf_ctx *ctx, loop_root *r, void *acc) {
     if (ctx->worker && ctx->worker->rt->o.workspan)
-        ws_loop_run(ctx, r);
+        ws_loop_run(ctx, r, acc);
     else
-        loop_run(ctx, r, 0, r->nb);
+        loop_run(ctx, r, 0, r->nb, acc);
 }
 
 void rt_for(pf_ctx *ctx, const rt_loop_desc *d, int64_t lo, int64_t hi) {
@@ -366,7 +400,7 @@ void rt_for(pf_ctx *ctx, const rt_loop_desc *d, int64_t lo, int64_t hi) {
         return;
     loop_root r;
     root_init(&r, d, lo, hi);
-    run_root(ctx, &r);
+    run_root(ctx, &r, NULL);
 }
 
 void rt_reduce(pf_ctx *ctx, const rt_loop_desc *d, int64_t lo, int64_t hi, void *acc) {
@@ -376,6 +410,13 @@ void rt_reduce(pf_ctx *ctx, const rt_loop_desc *d, int64_t lo, int64_t hi, void 
     }
     loop_root r;
     root_init(&r, d, lo, hi);
+    if (d->exact) { /* one partial, *acc, for the blocks this thread runs */
+        d->init(d->env, acc);
+        run_root(ctx, &r, acc);
+        if (ctx->exc && d->drop)
+            d->drop(d->env, acc);
+        return;
+    }
     r.stride = (d->acc_size + 15) & ~(size_t)15;
     r.partials = malloc((size_t)r.nb * r.stride);
     if (!r.partials) { /* out of memory: one sequential fold, still in index order */
@@ -385,7 +426,7 @@ void rt_reduce(pf_ctx *ctx, const rt_loop_desc *d, int64_t lo, int64_t hi, void 
     }
     for (int64_t b = 0; b < r.nb; b++)
         d->init(d->env, r.partials + (size_t)b * r.stride);
-    run_root(ctx, &r);
+    run_root(ctx, &r, NULL);
     if (ctx->exc) {
         if (d->drop)
             for (int64_t b = 0; b < r.nb; b++)

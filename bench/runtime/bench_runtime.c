@@ -130,7 +130,7 @@ static void sum_comb(pf_ctx *ctx, void *env, void *acc, void *rhs) {
     (void)env;
     *(double *)acc += *(double *)rhs;
 }
-static const rt_loop_desc sum_desc = {sum_body, NULL, sizeof(double), sum_init, sum_comb, NULL, 0, NULL};
+static const rt_loop_desc sum_desc = {sum_body, NULL, sizeof(double), sum_init, sum_comb, NULL, 0, NULL, 0};
 typedef struct { double out, secs, cpu; } sum_arg;
 static void sum_main(pf_ctx *ctx, void *arg) {
     sum_arg *a = arg;

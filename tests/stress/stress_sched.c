@@ -84,7 +84,7 @@ static void i_comb(pf_ctx *ctx, void *env, void *acc, void *rhs) {
     (void)env;
     *(int64_t *)acc += *(int64_t *)rhs;
 }
-static const rt_loop_desc inner_desc = {inner_body, NULL, 8, i_init, i_comb, NULL, 1, NULL};
+static const rt_loop_desc inner_desc = {inner_body, NULL, 8, i_init, i_comb, NULL, 1, NULL, 0};
 static void outer_body(pf_ctx *ctx, void *env, int64_t lo, int64_t hi, void *acc) {
     (void)env;
     for (int64_t i = lo; i < hi && !ctx->exc; i++) {
@@ -93,7 +93,7 @@ static void outer_body(pf_ctx *ctx, void *env, int64_t lo, int64_t hi, void *acc
         *(int64_t *)acc += s;
     }
 }
-static const rt_loop_desc outer_desc = {outer_body, NULL, 8, i_init, i_comb, NULL, 1, NULL};
+static const rt_loop_desc outer_desc = {outer_body, NULL, 8, i_init, i_comb, NULL, 1, NULL, 0};
 static void nested_main(pf_ctx *ctx, void *arg) { rt_reduce(ctx, &outer_desc, 0, 3000, arg); }
 
 /* endless tree cancelled from outside (once it runs: a cancel between runs is a no-op) */

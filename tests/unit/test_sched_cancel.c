@@ -103,7 +103,7 @@ static void loop_body(pf_ctx *ctx, void *env, int64_t lo, int64_t hi, void *acc)
 }
 static void loop_main(pf_ctx *ctx, void *arg) {
     (void)arg;
-    rt_loop_desc d = {loop_body, NULL, 0, NULL, NULL, NULL, 1, NULL};
+    rt_loop_desc d = {loop_body, NULL, 0, NULL, NULL, NULL, 1, NULL, 0};
     rt_for(ctx, &d, 0, NIT);
     *(struct pf_exc **)arg = ctx->exc;
     ctx->exc = NULL;
