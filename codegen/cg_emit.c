@@ -22,8 +22,8 @@ void cg_state_init(cg_state *s, LLVMContextRef c, LLVMModuleRef m) {
     s->t_i64 = LLVMInt64TypeInContext(c);
     s->t_f64 = LLVMDoubleTypeInContext(c);
     s->t_ptr = LLVMPointerTypeInContext(c, 0);
-    /* ORDER CTX (runtime/ctx.h): poll, exc, depth, max_depth */
-    LLVMTypeRef fields[4] = {s->t_i32, s->t_ptr, s->t_i32, s->t_i32};
+    /* ORDER CTX (runtime/ctx.h): poll, exc, stack_limit, stack_floor */
+    LLVMTypeRef fields[4] = {s->t_i32, s->t_ptr, s->t_i64, s->t_i64};
     s->t_ctx = LLVMStructTypeInContext(c, fields, 4, 0);
     cg_rt_symbols(&s->rt_n);
     s->rt_decl = calloc(s->rt_n ? s->rt_n : 1, sizeof *s->rt_decl);
@@ -167,35 +167,41 @@ void cg_poll(cg_fn *f) {
     LLVMPositionBuilderAtEnd(s->b, cont);
 }
 
-/* Function entry, before the function owns anything: ++ctx->depth; past ctx->max_depth raise
- * RecursionError and return at once, without a traceback frame, so the innermost frame shown is
- * the caller's call line as in CPython (every other exit path decrements depth in cg_leave). */
+static LLVMValueRef intrinsic(cg_state *s, const char *name, LLVMTypeRef overload, LLVMTypeRef *fty);
+
+/* Function entry, before the function owns anything (runtime/sched.h "Polls and function
+ * entries"): the frame address below ctx->stack_limit takes the cold path, rt_enter_slow. Past
+ * the stack floor it raises RecursionError and returns at once, without a traceback frame, so the
+ * innermost frame shown is the caller's call line as in CPython; else it was a poll, which may
+ * leave an interruption that unwinds. Nothing to undo at exit. */
 void cg_enter(cg_fn *f) {
     cg_state *s = f->s;
-    LLVMValueRef dp = ctx_field(f, 2);
-    LLVMValueRef old = LLVMBuildLoad2(s->b, s->t_i32, dp, "depth");
-    LLVMValueRef d = LLVMBuildAdd(s->b, old, LLVMConstInt(s->t_i32, 1, 0), "");
-    LLVMBuildStore(s->b, d, dp);
-    LLVMValueRef max = LLVMBuildLoad2(s->b, s->t_i32, ctx_field(f, 3), "max_depth");
-    LLVMBasicBlockRef deep = cg_block(f, "too.deep");
-    cg_br_unlikely(f, LLVMBuildICmp(s->b, LLVMIntSGT, d, max, ""), deep);
-    LLVMBasicBlockRef cont = LLVMGetInsertBlock(s->b);
-    LLVMPositionBuilderAtEnd(s->b, deep);
-    LLVMBuildStore(s->b, old, dp);
+    LLVMTypeRef fty;
+    LLVMValueRef fa = intrinsic(s, "llvm.frameaddress", s->t_ptr, &fty);
+    LLVMValueRef zero = LLVMConstInt(s->t_i32, 0, 0);
+    LLVMValueRef frame = LLVMBuildPtrToInt(s->b, LLVMBuildCall2(s->b, fty, fa, &zero, 1, ""), s->t_i64, "frame");
+    LLVMValueRef ld = LLVMBuildLoad2(s->b, s->t_i64, ctx_field(f, 2), "stack_limit");
+    LLVMSetOrdering(ld, LLVMAtomicOrderingMonotonic);
+    LLVMSetAlignment(ld, 8);
+    LLVMBasicBlockRef slow = cg_block(f, "enter.slow");
+    LLVMBasicBlockRef cont = cg_block(f, "enter.cont");
+    mark_unlikely(s, LLVMBuildCondBr(s->b, LLVMBuildICmp(s->b, LLVMIntULT, frame, ld, ""), slow, cont));
+    LLVMPositionBuilderAtEnd(s->b, slow);
+    LLVMValueRef args[2] = {f->ctx, frame};
+    LLVMValueRef deep = cg_call_rt(f, "rt_enter_slow", args, 2);
+    LLVMBasicBlockRef raise = cg_block(f, "too.deep"), polled = cg_block(f, "enter.polled");
+    LLVMBuildCondBr(s->b, LLVMBuildICmp(s->b, LLVMIntNE, deep, zero, ""), raise, polled);
+    LLVMPositionBuilderAtEnd(s->b, raise);
     cg_call_rt(f, "rt_raise_recursion", &f->ctx, 1);
     LLVMTypeRef rt = LLVMGetReturnType(LLVMGlobalGetValueType(f->fn));
     if (LLVMGetTypeKind(rt) == LLVMVoidTypeKind)
         LLVMBuildRetVoid(s->b);
     else
         LLVMBuildRet(s->b, LLVMConstNull(rt));
+    LLVMPositionBuilderAtEnd(s->b, polled);
+    cg_check_exc(f);
+    LLVMBuildBr(s->b, cont);
     LLVMPositionBuilderAtEnd(s->b, cont);
-}
-
-void cg_leave(cg_fn *f) {
-    cg_state *s = f->s;
-    LLVMValueRef dp = ctx_field(f, 2);
-    LLVMValueRef d = LLVMBuildSub(s->b, LLVMBuildLoad2(s->b, s->t_i32, dp, "depth"), LLVMConstInt(s->t_i32, 1, 0), "");
-    LLVMBuildStore(s->b, d, dp);
 }
 
 /* ---- arithmetic ------------------------------------------------------------------------------ */

@@ -1,6 +1,6 @@
 /* codegen IR lowering, module level: LLVM types of pf types, runtime type descriptors (pf_type
  * constants), string constants, slot conversions, inline reference counting, owned/borrowed value
- * bookkeeping, and the lowering of each specialisation (entry, depth check, locals, the single
+ * bookkeeping, and the lowering of each specialisation (entry check, locals, the single
  * cleanup/unwind exit with its traceback frame) plus the pf_main entry. Expressions are in
  * cg_expr.c, statements and loops in cg_stmt.c. */
 #include "codegen/cg_internal.h"
@@ -542,8 +542,9 @@ static void gen_func(cg_gen *g, const ir_func *fn) {
     }
     elem_borrowed(fn, f->local_owned);
     LLVMPositionBuilderAtEnd(s->b, body);
-    /* A leaf without loops or calls cannot recurse and ends quickly: no depth check, no poll.
-     * The depth check comes before anything is owned: past the limit it returns at once. */
+    /* A leaf without loops or calls cannot recurse and ends quickly: no entry check. The entry
+     * check (stack limit and poll in one compare) comes before anything is owned: past the limit
+     * it returns at once. */
     fn_shape sh = {0, false, false};
     block_shape(&fn->body, &sh);
     bool leaf = !sh.calls && !sh.loops && fn != g->mod->main;
@@ -554,7 +555,6 @@ static void gen_func(cg_gen *g, const ir_func *fn) {
         LLVMBuildStore(s->b, p, f->local_slot[l->id]);
         if (f->local_owned[l->id]) cg_incref(f, p, l->type);
     }
-    if (!leaf && cg_rtfn_id("rt_poll_slow") >= 0) cg_poll(&f->base);
     cg_block_stmts(f, &fn->body);
     if (!LLVMGetBasicBlockTerminator(LLVMGetInsertBlock(s->b))) LLVMBuildBr(s->b, f->cleanup);
 
@@ -577,7 +577,6 @@ static void gen_func(cg_gen *g, const ir_func *fn) {
         LLVMValueRef v = LLVMBuildLoad2(s->b, s->t_ptr, f->temps[i], "");
         rc_update(f, v, &opt_any, -1);
     }
-    if (!leaf) cg_leave(&f->base);
     LLVMValueRef raised = LLVMBuildLoad2(s->b, s->t_i1, f->raised_slot, "");
     LLVMBasicBlockRef exc_exit = cg_block(&f->base, "exc.exit"), ok_exit = cg_block(&f->base, "ok.exit");
     LLVMBuildCondBr(s->b, raised, exc_exit, ok_exit);

@@ -38,7 +38,7 @@ typedef struct cg_state {
     LLVMModuleRef m;
     LLVMBuilderRef b;
     LLVMTypeRef t_void, t_i1, t_i8, t_i32, t_i64, t_f64, t_ptr;
-    LLVMTypeRef t_ctx;             /* struct pf_ctx prefix: { i32 poll, ptr exc, i32 depth, i32 max_depth } */
+    LLVMTypeRef t_ctx;             /* struct pf_ctx prefix: { i32 poll, ptr exc, i64 stack_limit, i64 stack_floor } */
     LLVMValueRef *rt_decl;         /* declared runtime functions, by table index (NULL until used) */
     LLVMTypeRef *rt_type;
     size_t rt_n;
@@ -80,9 +80,8 @@ void cg_check_exc(cg_fn *f);
 void cg_br_unlikely(cg_fn *f, LLVMValueRef cond, LLVMBasicBlockRef target);
 /* Poll point: relaxed load of ctx->poll, unlikely call of rt_poll_slow, then an exception test. */
 void cg_poll(cg_fn *f);
-/* Function entry/exit depth accounting (RecursionError past ctx->max_depth). */
+/* Function entry check: stack limit (RecursionError) doubling as the entry poll (sched.h). */
 void cg_enter(cg_fn *f);
-void cg_leave(cg_fn *f);
 
 /* Checked int arithmetic: on overflow / zero division raise and unwind. */
 LLVMValueRef cg_int_add(cg_fn *f, LLVMValueRef a, LLVMValueRef b);

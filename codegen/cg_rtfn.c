@@ -13,6 +13,7 @@
 #define RTFN_LIST(X) \
     /* scheduler */ \
     X(rt_poll_slow, "v", "p", RAISE | COLD) \
+    X(rt_enter_slow, "i", "pl", COLD) \
     X(rt_reduce, "v", "ppllp", RAISE) \
     X(rt_fork_push_call, "i", "pp", 0) \
     X(rt_mark_pop_call, "i", "pp", 0) \

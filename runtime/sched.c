@@ -78,7 +78,7 @@ void rt_options_init(rt_options *o) {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     o->threads = env_int("PF_THREADS", cores > 0 ? (int)cores : 1);
     o->heartbeat_us = env_int("PF_HEARTBEAT_US", 100);
-    o->max_depth = 20000;
+    o->stack_budget = RT_STACK_BUDGET;
     o->stack_size = (size_t)256 << 20;
     o->stats = 1;
     const char *ws = getenv("PF_WORKSPAN");
@@ -89,7 +89,33 @@ void rt_options_init(rt_options *o) {
 
 void rt_ctx_init(pf_ctx *ctx) {
     memset(ctx, 0, sizeof *ctx);
-    ctx->max_depth = 20000;
+    rt_ctx_stack(ctx, 0);
+}
+
+void rt_ctx_stack(pf_ctx *ctx, size_t budget) {
+    uintptr_t top = (uintptr_t)__builtin_frame_address(0), lo = 0, hi = 0;
+    pthread_attr_t a;
+    if (pthread_getattr_np(pthread_self(), &a) == 0) {
+        void *addr;
+        size_t size;
+        if (pthread_attr_getstack(&a, &addr, &size) == 0) {
+            lo = (uintptr_t)addr;
+            hi = lo + size;
+        }
+        pthread_attr_destroy(&a);
+    }
+    if (!budget)
+        budget = RT_STACK_BUDGET;
+    uintptr_t floor = top > budget ? top - budget : 0;
+    if (hi > lo) {
+        size_t margin = (hi - lo) / 4 < RT_STACK_MARGIN ? (hi - lo) / 4 : RT_STACK_MARGIN;
+        if (floor < lo + margin)
+            floor = lo + margin;
+    }
+    ctx->stack_floor = floor;
+    atomic_store_explicit(&ctx->stack_limit, floor, memory_order_seq_cst);
+    if (atomic_load_explicit(&ctx->poll, memory_order_seq_cst)) /* a bit raised before: keep it seen */
+        atomic_store_explicit(&ctx->stack_limit, RT_STACK_TRIPPED, memory_order_seq_cst);
 }
 
 int rt_threads(const rt_runtime *rt) { return rt->n; }
@@ -197,7 +223,7 @@ void rt_cancel_group(rt_runtime *rt, rt_group *g) {
     atomic_fetch_add_explicit(&rt->cancel_epoch, 1, memory_order_release);
     atomic_fetch_add_explicit(&rt->cancels, 1, memory_order_relaxed);
     for (int i = 0; i < rt->n; i++)
-        atomic_fetch_or_explicit(&rt->w[i]->ctx.poll, PF_POLL_INTERRUPT, memory_order_release);
+        rt_poll_raise(&rt->w[i]->ctx, PF_POLL_INTERRUPT);
 }
 
 void rt_cancel(rt_runtime *rt, rt_group *g) {
@@ -220,7 +246,7 @@ void rt_cancel_run(rt_runtime *rt) {
         return;
     rt_cancel_group(rt, g);
     for (int i = 0; i < rt->n; i++)
-        atomic_fetch_or_explicit(&rt->w[i]->ctx.poll, PF_POLL_INTERRUPT, memory_order_release);
+        rt_poll_raise(&rt->w[i]->ctx, PF_POLL_INTERRUPT);
 }
 
 static void set_busy(rt_worker *w, int busy) {
@@ -308,7 +334,7 @@ static void request_work(rt_worker *w) {
     rt_runtime *rt = w->rt;
     for (int i = 0; i < rt->n; i++)
         if (rt->w[i] != w)
-            atomic_fetch_or_explicit(&rt->w[i]->ctx.poll, PF_POLL_REQUEST, memory_order_relaxed);
+            rt_poll_raise(&rt->w[i]->ctx, PF_POLL_REQUEST);
 }
 
 /* Park on rt->epoch unless work (or, with l != NULL, the latch) shows up; see the essay. */
@@ -385,7 +411,7 @@ void rt_task_exec(rt_worker *w, rt_task *t) {
     /* a cancel while we ran may have had its interrupt bit consumed by a poll of this nested task;
      * re-raise it so the enclosing task checks its own groups at its next poll */
     if (atomic_load_explicit(&rt->cancel_epoch, memory_order_acquire) != f.cancel_epoch)
-        atomic_fetch_or_explicit(&ctx->poll, PF_POLL_INTERRUPT, memory_order_relaxed);
+        rt_poll_raise(ctx, PF_POLL_INTERRUPT);
     if (t->kind == TASK_MAIN) {
         atomic_store_explicit(&t->own.word, 0, memory_order_release);
         futex_wake(&t->own.word, INT_MAX); /* main_task lives in rt: safe after the store */
@@ -421,6 +447,7 @@ void rt_wait_latch(rt_worker *w, rt_latch *l) {
 static void *worker_main(void *arg) {
     rt_worker *w = arg;
     rt_runtime *rt = w->rt;
+    rt_ctx_stack(&w->ctx, rt->o.stack_budget);
     int fails = 0;
     while (!atomic_load_explicit(&rt->stop, memory_order_acquire)) {
         rt_task *t = rt_deque_take(&w->dq);
@@ -491,7 +518,7 @@ static void *beat_main(void *arg) {
         for (int i = 0; i < rt->n; i++) {
             rt_worker *w = rt->w[i];
             if (atomic_load_explicit(&w->busy, memory_order_relaxed))
-                atomic_fetch_or_explicit(&w->ctx.poll, PF_POLL_HEARTBEAT, memory_order_relaxed);
+                rt_poll_raise(&w->ctx, PF_POLL_HEARTBEAT);
         }
         atomic_fetch_add_explicit(&rt->beats, 1, memory_order_relaxed);
     }
@@ -541,8 +568,8 @@ rt_runtime *rt_open(const rt_options *o) {
     rt->n = rt->o.threads < 1 ? 1 : rt->o.threads > RT_MAX_THREADS ? RT_MAX_THREADS : rt->o.threads;
     if (rt->o.heartbeat_us < 1)
         rt->o.heartbeat_us = 100;
-    if (rt->o.max_depth < 1)
-        rt->o.max_depth = 20000;
+    if (rt->o.stack_budget == 0)
+        rt->o.stack_budget = RT_STACK_BUDGET;
     if (rt->o.stack_size < ((size_t)1 << 20))
         rt->o.stack_size = (size_t)256 << 20;
     rt->t_open = rt_now_ns();
@@ -562,7 +589,6 @@ rt_runtime *rt_open(const rt_options *o) {
         w->rt = rt;
         w->id = i;
         w->rng = 0x9E3779B97F4A7C15ULL * (uint64_t)(i + 1) ^ (uint64_t)(uintptr_t)rt;
-        w->ctx.max_depth = rt->o.max_depth;
         w->ctx.worker = w;
         w->ctx.marks = w->mark_slots;
         w->ctx.mcap = rt->o.workspan ? 0 : RT_MARK_CAP; /* workspan: every push takes the slow path */

@@ -72,9 +72,21 @@
  * workspan mode it is UINT32_MAX with mcap 0, so every fork takes rt_mark_push_slow (timed). A fork run while the
  * window was closed stays sequential for good: a scheduling choice, never a change of results.
  *
- * ## Polls
- * rt_poll(ctx) is a relaxed load and an unlikely call of rt_poll_slow (codegen mirrors it at
- * function entries and loop back-edges). After it, test ctx->exc (interruption). */
+ * ## Polls and function entries
+ * rt_poll(ctx) is a relaxed load and an unlikely call of rt_poll_slow (codegen mirrors it at loop
+ * back-edges). After it, test ctx->exc (interruption). A function entry does not read the poll
+ * word: it compares its frame address with ctx->stack_limit, which is both the RecursionError
+ * limit and a second poll flag (the V8 stack-guard trick: one load, one compare, nothing at exit):
+ *
+ *     if (frame_address < ctx->stack_limit) {        // relaxed load; rarely taken
+ *         if (rt_enter_slow(ctx, frame_address)) return raise RecursionError;  // no frame added
+ *         if (ctx->exc) goto unwind;                 // interrupted
+ *     }
+ *
+ * Everyone who sets a poll bit calls rt_poll_raise, which also stores RT_STACK_TRIPPED into
+ * stack_limit (seq_cst, after the bit); rt_poll_slow restores stack_limit = stack_floor (seq_cst)
+ * before it takes the bits, so a bit is never left pending with the limit restored (a restore
+ * racing with a new bit costs one spurious slow entry, never a lost poll). */
 #ifndef PF_RUNTIME_SCHED_H
 #define PF_RUNTIME_SCHED_H
 
@@ -99,7 +111,8 @@ extern const char rt_exc_interrupted_token;
 typedef struct rt_options {
     int threads;             /* workers; default: PF_THREADS, else the number of online cores */
     int heartbeat_us;        /* heartbeat period; default: PF_HEARTBEAT_US, else 100 */
-    int32_t max_depth;       /* ctx->max_depth of every worker (RecursionError); default 20000 */
+    size_t stack_budget;     /* bytes of stack pf frames may use per worker before RecursionError
+                              * (at most stack_size less a margin for C code); default 16 MiB */
     size_t stack_size;       /* bytes of stack per worker (virtual); default 256 MiB */
     int stats;               /* collect per-worker statistics for rt_stats_print (cheap; default 1) */
     int workspan;            /* account work and span (PF_WORKSPAN=1): marks run serially, timed */
@@ -157,8 +170,14 @@ int rt_threads(const rt_runtime *rt);
 
 /* A standalone context for single-threaded use of compiled code or runtime functions outside a
  * runtime (tests of other layers): worker NULL, no mark stack (every mark stays latent and runs
- * sequentially), max_depth 20000. rt_poll_slow on it only handles the interrupt bit. */
+ * sequentially), stack limit from the calling thread's stack (rt_ctx_stack): run compiled code with
+ * it on that thread only. rt_poll_slow on it only handles the interrupt bit. */
 void rt_ctx_init(pf_ctx *ctx);
+
+/* Sets ctx->stack_floor and stack_limit for compiled code running on the calling thread: budget
+ * bytes below the caller's frame (0 = the default 16 MiB), but never closer than a margin (for C
+ * code called from the deepest pf frame: 256 KiB, less on small stacks) to the thread's stack end. */
+void rt_ctx_stack(pf_ctx *ctx, size_t budget);
 
 /* ---------------------------------------------------------------- polls */
 
@@ -166,6 +185,31 @@ void rt_ctx_init(pf_ctx *ctx);
  * task's group (or an ancestor) is cancelled, set ctx->exc to an interruption. Never raises anything
  * else; returns with ctx->exc unchanged when nothing is cancelled. */
 void rt_poll_slow(pf_ctx *ctx);
+
+/* The value of ctx->stack_limit while a poll bit is pending: every function entry is below it. */
+#define RT_STACK_TRIPPED UINTPTR_MAX
+
+/* Sets poll bits in ctx's poll word from any thread (or a signal handler: atomics only) and trips
+ * its stack_limit so that the next function entry polls too (protocol above). */
+static inline void rt_poll_raise(pf_ctx *ctx, uint32_t bits) {
+    atomic_fetch_or_explicit(&ctx->poll, bits, memory_order_seq_cst);
+    atomic_store_explicit(&ctx->stack_limit, RT_STACK_TRIPPED, memory_order_seq_cst);
+}
+
+/* Cold path of a function entry whose frame address is below ctx->stack_limit. Returns 1 when the
+ * frame is below ctx->stack_floor (the caller raises RecursionError and returns at once); else
+ * handles a pending poll (rt_poll_slow, which may set ctx->exc) and returns 0. */
+int rt_enter_slow(pf_ctx *ctx, uintptr_t frame);
+
+/* The function-entry check for C copies of the protocol (tests, benchmarks), a macro so that the
+ * frame is the caller's: nonzero when the function must return at once (past the stack floor, where
+ * compiled code raises RecursionError, or interrupted: ctx->exc set). */
+#define RT_ENTER(ctx)                                                                              \
+    (__builtin_expect((uintptr_t)__builtin_frame_address(0) <                                      \
+                          atomic_load_explicit(&(ctx)->stack_limit, memory_order_relaxed),         \
+                      0)                                                                           \
+         ? rt_enter_slow((ctx), (uintptr_t)__builtin_frame_address(0)) || (ctx)->exc != NULL      \
+         : 0)
 
 static inline void rt_poll(pf_ctx *ctx) {
     if (__builtin_expect(atomic_load_explicit(&ctx->poll, memory_order_relaxed) != 0, 0))

@@ -14,6 +14,8 @@
 
 #define RT_DEQUE_CAP 4096   /* tasks per deque (power of two); a full deque refuses promotion */
 #define RT_MARK_CAP 4096    /* recorded latent marks per worker; deeper marks stay latent */
+#define RT_STACK_BUDGET ((size_t)16 << 20) /* default rt_options.stack_budget */
+#define RT_STACK_MARGIN ((size_t)256 << 10) /* stack kept below pf frames for C code (sched.h) */
 #define RT_MAX_THREADS 256
 #define RT_SPIN_ROUNDS 16   /* failed steal rounds (with a short backoff) before parking */
 

@@ -186,7 +186,9 @@ static void promote(rt_worker *w) {
 }
 
 void rt_poll_slow(pf_ctx *ctx) {
-    uint32_t bits = atomic_exchange_explicit(&ctx->poll, 0, memory_order_acquire);
+    /* restore the limit before taking the bits: a bit raised after this trips it again (sched.h) */
+    atomic_store_explicit(&ctx->stack_limit, ctx->stack_floor, memory_order_seq_cst);
+    uint32_t bits = atomic_exchange_explicit(&ctx->poll, 0, memory_order_seq_cst);
     rt_worker *w = ctx->worker;
     if ((bits & PF_POLL_INTERRUPT) && !ctx->exc) {
         if (!w || (w->frame && rt_group_cancelled(w->frame->group)))
@@ -198,6 +200,13 @@ void rt_poll_slow(pf_ctx *ctx) {
                               memory_order_relaxed);
         promote(w);
     }
+}
+
+int rt_enter_slow(pf_ctx *ctx, uintptr_t frame) {
+    if (frame < ctx->stack_floor)
+        return 1;
+    rt_poll_slow(ctx);
+    return 0;
 }
 
 int rt_fork_push_call(pf_ctx *ctx, rt_fork *f) { return rt_fork_push(ctx, f); }

@@ -31,11 +31,11 @@ __attribute__((noinline)) static int64_t fib_plain(int64_t n) {
 
 typedef struct { int64_t n; } fib_env;
 
-/* the same two functions with pf's calling convention around them (docs/internals.md): depth
- * accounting for RecursionError and an exception test after every call; without and with marks */
+/* the same two functions with pf's calling convention around them (docs/internals.md): the entry
+ * check (stack limit doubling as the poll, RT_ENTER) and an exception test after every call;
+ * without and with marks */
 static int64_t fib_conv(pf_ctx *ctx, int64_t n) {
-    rt_poll(ctx);
-    if (++ctx->depth > ctx->max_depth)
+    if (RT_ENTER(ctx))
         return 0;
     int64_t r = n;
     if (n >= 2) {
@@ -48,7 +48,6 @@ static int64_t fib_conv(pf_ctx *ctx, int64_t n) {
         r = a + b;
     }
 out:
-    ctx->depth--;
     return r;
 }
 static int64_t fib_conv_marks(pf_ctx *ctx, int64_t n);
@@ -56,8 +55,7 @@ static void fib_conv_thunk(pf_ctx *ctx, void *env, void *result) {
     *(int64_t *)result = fib_conv_marks(ctx, ((fib_env *)env)->n);
 }
 static int64_t fib_conv_marks(pf_ctx *ctx, int64_t n) {
-    rt_poll(ctx);
-    if (++ctx->depth > ctx->max_depth)
+    if (RT_ENTER(ctx))
         return 0;
     int64_t r = n;
     if (n >= 2) {
@@ -83,7 +81,6 @@ static int64_t fib_conv_marks(pf_ctx *ctx, int64_t n) {
         r = a + b;
     }
 out:
-    ctx->depth--;
     return r;
 }
 

@@ -138,7 +138,7 @@ static char *run_module(ir_module *m, int *exc_kind) {
         CHECK(ctx.exc->nframes >= 1);
         rt_obj_decref(&ctx.exc->h);
     }
-    CHECK(ctx.depth == 0);
+    CHECK(atomic_load(&ctx.stack_limit) == ctx.stack_floor || atomic_load(&ctx.poll) != 0);
     long n = ftell(tmp);
     char *out = calloc(1, (size_t)n + 1);
     rewind(tmp);

@@ -209,7 +209,7 @@ int main(void) {
         sc.marks = NULL;
         sc.mcap = sc.mlimit = 0;
     }
-    atomic_store(&sc.poll, PF_POLL_INTERRUPT);
+    rt_poll_raise(&sc, PF_POLL_INTERRUPT);
     CHECK_INT(tfib(&sc, 10), 0);
     CHECK(sc.exc == RT_EXC_INTERRUPTED);
     CHECK_INT(sc.mtop, 0);

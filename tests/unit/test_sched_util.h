@@ -45,8 +45,7 @@ static void tfib_thunk(pf_ctx *ctx, void *env, void *result) {
 }
 
 static int64_t tfib(pf_ctx *ctx, int64_t n) {
-    rt_poll(ctx);
-    if (ctx->exc)
+    if (RT_ENTER(ctx))
         return 0;
     if (n < 2)
         return n;

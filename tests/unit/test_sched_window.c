@@ -36,7 +36,7 @@ static void window_main(pf_ctx *ctx, void *arg) {
     CHECK_INT(ctx->mtop, base + NF);
     CHECK_INT(rt_fork_push(ctx, &extra), 0); /* beyond the window: not recorded, no pop */
     CHECK_INT(ctx->mtop, base + NF);
-    atomic_fetch_or(&ctx->poll, PF_POLL_HEARTBEAT);
+    rt_poll_raise(ctx, PF_POLL_HEARTBEAT);
     rt_poll(ctx);
     /* promotion took the oldest (one idle worker: one promotion) */
     CHECK(m[0].m.ntask != 0);
@@ -56,7 +56,7 @@ static void window_main(pf_ctx *ctx, void *arg) {
         CHECK_INT(res[i], 1);
     CHECK_INT(ctx->mtop, base);
     /* nothing promotable left: the window starts at the current top */
-    atomic_fetch_or(&ctx->poll, PF_POLL_HEARTBEAT);
+    rt_poll_raise(ctx, PF_POLL_HEARTBEAT);
     rt_poll(ctx);
     CHECK_INT(ctx->mlimit, base + RT_MARK_WINDOW);
 }

@@ -73,7 +73,6 @@ static pf_str *repr_of(pf_ctx *ctx, const char *s) {
 
 static void run(void) {
     pf_ctx ctx = {0};
-    ctx.max_depth = 1000;
 
     for (size_t i = 0; i < sizeof floats / sizeof floats[0]; i++)
         CHECK_STR(&ctx, rt_str_from_float(&ctx, floats[i].v), floats[i].repr);
