@@ -1,6 +1,6 @@
 /* codegen emit helpers: the small builders every lowering uses — allocas in the entry block, runtime
  * calls derived from the RTFN table, the exception test after a call that may raise, poll points,
- * depth accounting for RecursionError, and Python-exact int/float arithmetic with checked overflow
+ * the function-entry check (stack limit and poll), and Python-exact int/float arithmetic with checked overflow
  * and a cold raise path. Each runtime interaction lives behind one named helper (STYLE.md codegen/). */
 #include "codegen/cg_internal.h"
 #include "runtime/value.h"

@@ -613,7 +613,7 @@ static void gen_func(cg_gen *g, const ir_func *fn) {
 /* `extern def` (ir_func.extern_sym, ir/ir.h): the pf-convention function is a thin always-inline
  * wrapper calling the C symbol, declared with C's ABI: int = int64_t, float = double, bool = C
  * bool (zero-extended i1), str = const char * (the NUL-terminated bytes of the pf str, borrowed for
- * the call). A str result is copied into a new pf str; NULL gives ''. No poll, no depth, no frame:
+ * the call). A str result is copied into a new pf str; NULL gives ''. No poll, no entry check, no frame:
  * C code cannot raise (only the copy can, as out of memory). The symbol is resolved by the JIT
  * (cg_jit_add_externs) or by the linker (pfc build). */
 static LLVMTypeRef extern_ctype(cg_gen *g, const ir_type *t) {
