@@ -635,16 +635,27 @@ static bool solo_seq_kind(const ir_expr *e) {
     }
 }
 
-/* i1: n <= cut, or (for an exact reduction) ctx->solo, i.e. one worker and no workspan: nothing
- * could be promoted, so the block loop is pure cost and the sequential fold gives the same result. */
+static LLVMValueRef ctx_i32(cg_gfn *f, size_t off, const char *name) {
+    cg_state *s = f->base.s;
+    LLVMValueRef o = i64c(s, (int64_t)off);
+    return LLVMBuildLoad2(B, s->t_i32, LLVMBuildGEP2(B, s->t_i8, f->base.ctx, &o, 1, ""), name);
+}
+
+/* i1: run sequentially: n <= cut, or for an exact reduction (which splits from 2 iterations on)
+ * ctx->solo, i.e. one worker and no workspan (nothing could be promoted, so the block loop is
+ * pure cost and the sequential fold gives the same result), or a short loop (n <= PAR_CUTOFF)
+ * nested under another mark (mtop != 0): promotion takes the oldest mark first, so the enclosing
+ * loop or fork is split instead (gen_points' rows of 8 coordinates inside its parallel loop over
+ * the points), while a short loop at a task's top level (4 heavy models) is the parallelism. */
 static LLVMValueRef take_seq(cg_gfn *f, bool exact, LLVMValueRef n, int64_t cut) {
     cg_state *s = f->base.s;
     LLVMValueRef r = LLVMBuildICmp(B, LLVMIntSLE, n, i64c(s, cut), "");
     if (!exact) return r;
-    LLVMValueRef off = i64c(s, (int64_t)offsetof(pf_ctx, solo));
-    LLVMValueRef sp = LLVMBuildGEP2(B, s->t_i8, f->base.ctx, &off, 1, "");
-    LLVMValueRef solo = LLVMBuildLoad2(B, s->t_i32, sp, "solo");
-    return LLVMBuildOr(B, r, LLVMBuildICmp(B, LLVMIntNE, solo, LLVMConstInt(s->t_i32, 0, 0), ""), "");
+    LLVMValueRef zero = LLVMConstInt(s->t_i32, 0, 0);
+    r = LLVMBuildOr(B, r, LLVMBuildICmp(B, LLVMIntNE, ctx_i32(f, offsetof(pf_ctx, solo), "solo"), zero, ""), "");
+    LLVMValueRef nested = LLVMBuildICmp(B, LLVMIntNE, ctx_i32(f, offsetof(pf_ctx, mtop), "mtop"), zero, "");
+    LLVMValueRef shorter = LLVMBuildICmp(B, LLVMIntSLE, n, i64c(s, PAR_CUTOFF), "");
+    return LLVMBuildOr(B, r, LLVMBuildAnd(B, nested, shorter, ""), "");
 }
 
 /* Source expressions cheap and effect-free enough to evaluate twice. */
