@@ -7,8 +7,11 @@ best wall time of --runs runs is kept (speedups need wall time; the user+sys CPU
 2-thread run is printed too: CPU(2) / wall(1) above 1 is work the second thread added). Outputs
 must agree across modes. Issue 6's targets: t1/no-par <= 1.1, t1/t2 >= 1.8, t8/t2 <= 1.1. On a
 shared machine the load average (printed before and after) decides what these numbers mean.
+Sizes are those of issue 6 or larger, so that every run lasts 0.1 s or more (start-up and the first
+promotion must not weigh in). --workspan instead prints each program's work, span and parallelism
+from `--workspan --stats` (issue 6: >= 64 on the embarrassingly parallel ones).
 
-usage: bench/parallel.py [--build build] [--runs 3] [--quick] [name ...]
+usage: bench/parallel.py [--build build] [--runs 3] [--quick] [--workspan] [name ...]
 """
 import argparse
 import os
@@ -26,13 +29,15 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 PROGRAMS = {
     "nearest": ("bench/pf/nearest.pf", {"N": 200000, "N_CENTERS": 64, "DIM": 8},
                 {"N": 20000, "N_CENTERS": 64, "DIM": 8}),
-    "grid_search": ("examples/grid_search.pf", {}, {"STEPS": 60}),
-    "fib": ("bench/pf/fib.pf", {"N": 35}, {"N": 27}),
+    "grid_search": ("examples/grid_search.pf", {"STEPS": 1200}, {"STEPS": 60}),
+    "fib": ("bench/pf/fib.pf", {"N": 37}, {"N": 27}),
     "mandelbrot": ("bench/pf/mandelbrot.pf", {"N": 2000}, {"N": 400}),
     "sum": ("bench/pf/psum.pf", {"N": 100000000}, {"N": 5000000}),
-    "nested": ("bench/pf/nested.pf", {"N": 10000000}, {"N": 500000}),
+    "nested": ("bench/pf/nested.pf", {"N": 50000000}, {"N": 500000}),
 }
 THREADS = [1, 2, 8]
+# --workspan times every recorded fork (two clock reads each): fib(37) would take ~40 s of work
+WORKSPAN_SIZES = {"fib": {"N": 30}}
 
 
 def children_cpu():
@@ -40,10 +45,10 @@ def children_cpu():
     return r.ru_utime + r.ru_stime
 
 
-def sized(name, quick, tmp):
+def sized(name, quick, tmp, sizes=None):
     src, full, small = PROGRAMS[name]
     text = (ROOT / src).read_text()
-    for const, value in (small if quick else full).items():
+    for const, value in (sizes or (small if quick else full)).items():
         text, n = re.subn(rf"^{const} = \d+$", f"{const} = {value}", text, flags=re.M)
         if n != 1:
             sys.exit(f"parallel.py: {src} has no line '{const} = ...'")
@@ -73,11 +78,21 @@ def best(cmd, runs):
     return top
 
 
+def workspan(exe):
+    """(work ms, span ms, parallelism) of one --workspan --stats run."""
+    p = subprocess.run([str(exe), "--threads", "1", "--workspan", "--stats"], capture_output=True, text=True)
+    m = re.search(r"workspan: work ([\d.]+) ms, span ([\d.]+) ms, parallelism ([\d.]+)", p.stderr)
+    if p.returncode != 0 or not m:
+        sys.exit(f"parallel.py: {exe} --workspan --stats: no workspan line: {p.stderr[-300:]}")
+    return tuple(float(x) for x in m.groups())
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", default="build", help="CMake build directory holding pfc")
     ap.add_argument("--runs", type=int, default=3, help="runs per mode (best wall time kept)")
     ap.add_argument("--quick", action="store_true", help="small sizes (a smoke test of the script)")
+    ap.add_argument("--workspan", action="store_true", help="work, span and parallelism instead")
     ap.add_argument("names", nargs="*", help=f"programs (default: all of {', '.join(PROGRAMS)})")
     a = ap.parse_args()
     pfc = (ROOT / a.build / "pfc").resolve()
@@ -87,6 +102,15 @@ def main():
             sys.exit(f"parallel.py: unknown program {n}")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
           f"{os.cpu_count()} cores; best wall time of {a.runs} run(s)")
+    if a.workspan:
+        print(f"{'program':<12} {'work ms':>9} {'span ms':>9} {'parallelism':>12}")
+        with tempfile.TemporaryDirectory() as tmp:
+            for n in names:
+                exe = pathlib.Path(tmp) / n
+                build(pfc, sized(n, a.quick, tmp, WORKSPAN_SIZES.get(n)), exe, False)
+                w, sp, par = workspan(exe)
+                print(f"{n:<12} {w:9.1f} {sp:9.3f} {par:12.1f}", flush=True)
+        return
     head = (f"{'program':<12} {'no-par s':>9} {'t1 s':>7} {'t2 s':>7} {'t8 s':>7} {'cpu2 s':>7}"
             f" {'t1/nopar':>9} {'t1/t2':>7} {'t8/t2':>7}")
     print(head)
