@@ -1201,7 +1201,7 @@ cg_val cg_expr(cg_gfn *f, const ir_expr *e) {
             return cg_borrowed(cg_int_truediv(&f->base, a.v, b.v));
         }
         cg_val a, b;
-        if (e->args[1]->par) { /* issue 6: b forked while a runs (codegen/cg_par.c) */
+        if (e->args[1]->par && !f->g->no_forks) { /* issue 6: b forked while a runs (cg_par.c) */
             cg_par_operands(f, e->args[0], e->args[1], &a, &b);
         } else {
             a = cg_expr(f, e->args[0]);

@@ -279,13 +279,14 @@ LLVMValueRef cg_take(cg_gfn *f, cg_val *v, const ir_type *t) {
  * arithmetic and entry bookkeeping otherwise push them over LLVM's inline threshold. */
 typedef struct fn_shape {
     int nodes;
-    bool calls, loops;
+    bool calls, loops, forks; /* forks: a call marked par (ir/par.c) outside comprehensions */
 } fn_shape;
 
 static void expr_shape(const ir_expr *e, fn_shape *sh) {
     if (!e) return;
     sh->nodes++;
     if (e->kind == IR_E_CALL || e->kind == IR_E_NEW) sh->calls = true;
+    if (e->kind == IR_E_CALL && e->par) sh->forks = true;
     if (e->kind == IR_E_COMP) sh->loops = true;
     for (int32_t i = 0; i < e->nargs; i++) expr_shape(e->args[i], sh);
     expr_shape(e->env, sh);
@@ -318,8 +319,12 @@ static void declare_func(cg_gen *g, const ir_func *fn) {
     /* defs named __pf_* are entry points for libpf (codegen.h CG_EXPORT_PREFIX): kept external */
     if (strncmp(fn->name, CG_EXPORT_PREFIX, strlen(CG_EXPORT_PREFIX)) != 0)
         LLVMSetLinkage(f, LLVMInternalLinkage);
-    fn_shape sh = {0, false, false};
+    fn_shape sh = {0, false, false, false};
     block_shape(&fn->body, &sh);
+    if (sh.forks && g->fn_solo) { /* the fork-free copy for one worker (gen_func) */
+        g->fn_solo[fn->id] = LLVMAddFunction(s->m, name, ty);
+        LLVMSetLinkage(g->fn_solo[fn->id], LLVMInternalLinkage);
+    }
     if (fn != g->mod->main && !sh.calls && !sh.loops && sh.nodes <= 60) {
         const char *a = "alwaysinline";
         unsigned kind = LLVMGetEnumAttributeKindForName(a, strlen(a));
@@ -545,9 +550,27 @@ static void gen_func(cg_gen *g, const ir_func *fn) {
     /* A leaf without loops or calls cannot recurse and ends quickly: no entry check. The entry
      * check (stack limit and poll in one compare) comes before anything is owned: past the limit
      * it returns at once. */
-    fn_shape sh = {0, false, false};
+    fn_shape sh = {0, false, false, false};
     block_shape(&fn->body, &sh);
     bool leaf = !sh.calls && !sh.loops && fn != g->mod->main;
+    if (g->fn_solo[fn->id] && !g->no_forks) {
+        /* one worker (ctx->solo): nothing can be promoted, so run the copy whose forks are plain
+         * calls (and call that copy recursively): no fork bookkeeping at all, not even the
+         * closed window's test and the fork record's frame space */
+        LLVMValueRef off = LLVMConstInt(s->t_i64, offsetof(pf_ctx, solo), 0);
+        LLVMValueRef solo = LLVMBuildLoad2(s->b, s->t_i32, LLVMBuildGEP2(s->b, s->t_i8, f->base.ctx, &off, 1, ""), "solo");
+        LLVMBasicBlockRef one = cg_block(&f->base, "solo"), go = cg_block(&f->base, "par");
+        LLVMBuildCondBr(s->b, LLVMBuildICmp(s->b, LLVMIntNE, solo, LLVMConstInt(s->t_i32, 0, 0), ""), one, go);
+        LLVMPositionBuilderAtEnd(s->b, one);
+        unsigned np = LLVMCountParams(f->base.fn);
+        LLVMValueRef args[66];
+        for (unsigned k = 0; k < np && k < 66; k++) args[k] = LLVMGetParam(f->base.fn, k);
+        LLVMValueRef r = LLVMBuildCall2(s->b, g->fn_type[fn->id], g->fn_solo[fn->id], args, np, "");
+        LLVMSetTailCall(r, 1);
+        if (fn->ret->kind == IR_T_NONE) LLVMBuildRetVoid(s->b);
+        else LLVMBuildRet(s->b, r);
+        LLVMPositionBuilderAtEnd(s->b, go);
+    }
     if (!leaf) cg_enter(&f->base);
     for (int32_t i = 0; i < fn->nparams; i++) {
         const ir_local *l = fn->params[i];
@@ -756,6 +779,7 @@ cg_module *cg_compile(const ir_module *mod, char **err) {
     LLVMStructSetBody(g->t_desc, df, 12, 0);
     g->fn = calloc((size_t)mod->nfuncs + 1, sizeof *g->fn);
     g->fn_type = calloc((size_t)mod->nfuncs + 1, sizeof *g->fn_type);
+    g->fn_solo = calloc((size_t)mod->nfuncs + 1, sizeof *g->fn_solo);
     g->gvar = calloc((size_t)mod->nglobals + 1, sizeof *g->gvar);
     g->tdesc = calloc((size_t)mod->ntypes + 1, sizeof *g->tdesc);
     for (int32_t i = 0; i < mod->nglobals; i++) {
@@ -782,10 +806,20 @@ cg_module *cg_compile(const ir_module *mod, char **err) {
     for (int32_t i = 0; i < mod->nfuncs && !g->err; i++) {
         if (mod->funcs[i]->extern_sym) gen_extern(g, mod->funcs[i]);
         else gen_func(g, mod->funcs[i]);
+        LLVMValueRef solo = g->fn_solo[mod->funcs[i]->id];
+        if (solo && !g->err) { /* its fork-free copy, calling itself (other functions as usual) */
+            LLVMValueRef par = g->fn[mod->funcs[i]->id];
+            g->fn[mod->funcs[i]->id] = solo;
+            g->no_forks = true;
+            gen_func(g, mod->funcs[i]);
+            g->no_forks = false;
+            g->fn[mod->funcs[i]->id] = par;
+        }
     }
     if (!g->err) gen_entry(g);
     free(g->fn);
     free(g->fn_type);
+    free(g->fn_solo);
     free(g->gvar);
     free(g->tdesc);
     cg_state_dispose(&g->s);

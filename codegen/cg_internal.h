@@ -161,6 +161,10 @@ struct cg_gen {
     const ir_module *mod;
     LLVMValueRef *fn;            /* per ir_func id */
     LLVMTypeRef *fn_type;
+    LLVMValueRef *fn_solo;       /* per ir_func id: its fork-free copy (forks lowered as plain
+                                  * calls), which the function itself calls at once when ctx->solo;
+                                  * NULL for functions without forks */
+    bool no_forks;               /* lowering a fork-free copy: forks are sequential calls */
     LLVMValueRef *gvar;          /* per ir_global id */
     LLVMValueRef *tdesc;         /* per ir_type id: pf_type constant, lazily */
     LLVMTypeRef t_desc;          /* struct pf_type */

@@ -1024,6 +1024,7 @@ void cg_par_operands(cg_gfn *f, const ir_expr *a, const ir_expr *b, cg_val *av, 
 /* `a = f(x)` then `b = g(y)` with g's call marked par (ir/par.c walk_stmt_pair): g forked while f
  * runs, both assigned in order. False (nothing emitted) when the pair is not one. */
 bool cg_par_stmt_pair(cg_gfn *f, const ir_stmt *st, const ir_stmt *nx) {
+    if (f->g->no_forks) return false;
     if (st->kind != IR_S_ASSIGN || nx->kind != IR_S_ASSIGN || !st->local || !nx->local) return false;
     if (st->expr->kind != IR_E_CALL || nx->expr->kind != IR_E_CALL || !nx->expr->par) return false;
     cg_val av, bv;
