@@ -68,7 +68,9 @@
  * only while mtop < mlimit. After each promotion attempt (rt_poll_slow), mlimit = index of the
  * oldest still promotable mark + RT_MARK_WINDOW, or mtop + RT_MARK_WINDOW when none is left (the
  * next forks from here on are recorded); a new task starts with mtop + RT_MARK_WINDOW (its oldest
- * forks). With one worker (nothing can be promoted) or on a standalone ctx mlimit is 0; in
+ * forks). With one worker (nothing can be promoted) or on a standalone ctx mlimit is 0 (and
+ * compiled code does not even test it: a function with forks calls a fork-free copy of itself
+ * when ctx->solo is set); in
  * workspan mode it is UINT32_MAX with mcap 0, so every fork takes rt_mark_push_slow (timed). A fork run while the
  * window was closed stays sequential for good: a scheduling choice, never a change of results.
  *
