@@ -42,6 +42,7 @@ static const char usage_text[] =
     "  --no-par               compile everything sequentially\n"
     "  PROG takes --threads N, --timeout S, --stats, --workspan, --trace F before its own\n"
     "  arguments and behaves exactly as `pfc run FILE`\n"
+    "  (every valued option may also be written --threads=N)\n"
     "\n"
     "general options:\n"
     "  -h, --help             show this help and exit\n"

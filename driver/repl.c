@@ -407,10 +407,14 @@ static void loop(repl *r) {
 
 /* ---- pfc repl ------------------------------------------------------------------------------- */
 
+/* Prints "pfc repl: <problem>" (none if fmt is NULL: already printed) and the usage line. */
 static int usage(const char *fmt, const char *arg) {
-    fputs("pfc repl: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\nusage: pfc repl [--threads N]\n", stderr);
+    if (fmt) {
+        fputs("pfc repl: ", stderr);
+        fprintf(stderr, fmt, arg);
+        fputc('\n', stderr);
+    }
+    fputs("usage: pfc repl [--threads N]\n", stderr);
     return 2;
 }
 
@@ -418,16 +422,15 @@ int driver_repl(int argc, char **argv) {
     repl R;
     memset(&R, 0, sizeof R);
     repl *r = &R;
+    launch_opts lo; /* the run options' one parser; the REPL takes --threads only */
+    memset(&lo, 0, sizeof lo);
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-            char *end;
-            long n = strtol(argv[++i], &end, 10);
-            if (*end || n < 1 || n > 256) return usage("--threads: not a thread count: '%s'", argv[i]);
-            r->threads = (int)n;
-        } else {
-            return usage("unknown argument '%s'", argv[i]);
-        }
+        const char *a = argv[i];
+        int k = launch_parse_opt(argc, argv, &i, &lo, "pfc repl");
+        if (k < 0) return usage(NULL, NULL); /* the problem is printed */
+        if (k == 0 || lo.timeout || lo.stats || lo.workspan || lo.trace) return usage("unknown argument '%s'", a);
     }
+    r->threads = lo.threads;
     char *msg = NULL;
     r->sess = cg_session_new(&msg);
     if (!r->sess) {

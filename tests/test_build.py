@@ -175,6 +175,9 @@ def main():
               "PF_THREADS=3 and --stats", r)
         r = run([exe, "--threads", "2", "--stats"], env=env)
         check(r[0] == 0 and "pf runtime: 2 workers" in r[2], "--threads wins over PF_THREADS", r)
+        r = run([exe, "--threads=2", "--timeout=60", "--stats"], env=env)
+        check(r[0] == 0 and r[1] == "333328333350000\n" and "pf runtime: 2 workers" in r[2],
+              "--threads=2 --timeout=60 (the = form)", r)
         r = run([exe, "--threads", "2", "some", "--threads", "args"])
         check(r[0] == 0 and r[1] == "333328333350000\n", "program arguments end the run options", r)
         exe0 = os.path.join(d, "par0")

@@ -122,6 +122,15 @@ def main():
               (None, "", ""))
         r = run(pfc, "run", "--threads", "0", good)
         check(r[0] == 2 and "not a thread count" in r[2], "run --threads 0 is a usage error", r)
+        # the `=` form of every valued run option (launch_parse_opt)
+        r = run(pfc, "run", "--threads=2", "--timeout=60", f"--trace={trace}", "--stats", good)
+        check(r[0] == 0 and r[1] == "7\n" and "2 workers" in r[2], "run --threads=2 --timeout=60 --trace=F", r)
+        r = run(pfc, "run", "--threads=0", good)
+        check(r[0] == 2 and "not a thread count: '0'" in r[2], "run --threads=0 is a usage error", r)
+        r = run(pfc, "run", "--timeout=", good)
+        check(r[0] == 2 and "not a number of seconds" in r[2], "run --timeout= is a usage error", r)
+        r = run(pfc, "run", "--threadsx=2", good)
+        check(r[0] == 2 and "unknown option '--threadsx=2'" in r[2], "run --threadsx=2 is unknown", r)
     if failures:
         print(f"test_cli: {failures} failure(s)")
         return 1

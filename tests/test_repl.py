@@ -128,6 +128,12 @@ def test_piped(pfc, d):
     r = piped(pfc, f":load {lib}\ntri(K)\n:threads 2\nimport pf\npf.threads()\ntri(4)\n:help\n:bogus\n")
     check(r[0] == 2 and r[1].startswith("loaded\n28\n2 threads\n2\n10\n") and ":type" in r[1]
           and "unknown command ':bogus'" in r[2], ":load, :threads, :help, unknown command", show(r))
+    r = piped(pfc, "import pf\npf.threads()\n", "repl", "--threads=3")
+    check(r == (0, "3\n", ""), "pfc repl --threads=3", show(r))
+    r = piped(pfc, "1\n", "repl", "--threads=0")
+    check(r[0] == 2 and r[1] == "" and "not a thread count: '0'" in r[2], "pfc repl --threads=0", show(r))
+    r = piped(pfc, "1\n", "repl", "--stats")
+    check(r[0] == 2 and "unknown argument '--stats'" in r[2], "pfc repl --stats", show(r))
     r = piped(pfc, ":load /nonexistent/x.pf\n1\n")
     check(r[0] == 2 and r[1] == "1\n" and "cannot read" in r[2], ":load of a missing file", show(r))
     r = piped(pfc, ":type undefined_thing\n:type 1 +\n2\n")

@@ -18,29 +18,39 @@ int launch_parse_opt(int argc, char **argv, int *i, launch_opts *o, const char *
         o->workspan = true;
         return 1;
     }
-    if (strcmp(a, "--threads") && strcmp(a, "--timeout") && strcmp(a, "--trace")) return 0;
-    if (*i + 1 >= argc) {
+    /* `--threads N` or `--threads=N` (likewise --timeout, --trace) */
+    const char *eq = strchr(a, '=');
+    size_t len = eq ? (size_t)(eq - a) : strlen(a);
+    char name[16];
+    if (len >= sizeof name) return 0;
+    memcpy(name, a, len);
+    name[len] = 0;
+    if (strcmp(name, "--threads") && strcmp(name, "--timeout") && strcmp(name, "--trace")) return 0;
+    if (!eq && *i + 1 >= argc) {
         fprintf(stderr, "%s: %s needs a value\n", who, a);
         return -1;
     }
-    const char *v = argv[++*i];
+    const char *v = eq ? eq + 1 : argv[++*i];
     char *end;
-    if (strcmp(a, "--threads") == 0) {
+    if (strcmp(name, "--threads") == 0) {
         long n = strtol(v, &end, 10);
         if (*end || end == v || n < 1 || n > 1024) {
             fprintf(stderr, "%s: --threads: not a thread count: '%s'\n", who, v);
             return -1;
         }
         o->threads = (int)n;
-    } else if (strcmp(a, "--timeout") == 0) {
+    } else if (strcmp(name, "--timeout") == 0) {
         double t = strtod(v, &end);
         if (*end || end == v || !(t > 0) || t > 1e9) {
             fprintf(stderr, "%s: --timeout: not a number of seconds: '%s'\n", who, v);
             return -1;
         }
         o->timeout = t;
-    } else {
+    } else if (*v) {
         o->trace = v;
+    } else {
+        fprintf(stderr, "%s: --trace: no file name\n", who);
+        return -1;
     }
     return 1;
 }

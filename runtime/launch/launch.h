@@ -19,7 +19,8 @@ typedef struct launch_opts {
 } launch_opts;
 
 /* One run option at argv[*i] (`--threads N`, `--timeout S`, `--stats`, `--workspan`,
- * `--trace F`): stores it in *o, advances *i past its value and returns 1; returns 0 when argv[*i]
+ * `--trace F`; a value may also follow an `=`: `--threads=N`): stores it in *o, advances *i past
+ * its value and returns 1; returns 0 when argv[*i]
  * is not a run option; -1 after printing "<who>: <problem>" to stderr for a bad or missing value. */
 int launch_parse_opt(int argc, char **argv, int *i, launch_opts *o, const char *who);
 
