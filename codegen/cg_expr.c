@@ -935,6 +935,7 @@ static cg_val op(cg_gfn *f, const ir_expr *e) {
         r = cg_borrowed(LLVMBuildLoad2(B, S->t_i64, res, ""));
         break;
     }
+    case IR_OP_SYS_ARGV: r = rt_obj(f, e, "pf_sys_argv", &CTX, 1); break;
     case IR_OP_RANDOM_SEED: {
         LLVMValueRef args[2] = {f->g->rng, a0};
         rt(f, "pf_random_seed", args, 2);

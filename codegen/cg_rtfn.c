@@ -167,6 +167,7 @@
     X(pf_math_gcd, "l", "pll", RAISE) \
     X(pf_time_time, "d", "p", 0) \
     X(pf_time_perf_counter, "d", "p", 0) \
+    X(pf_sys_argv, "p", "p", RAISE) \
     X(pf_random_seed, "v", "pl", 0) \
     X(pf_random_random, "d", "p", 0) \
     X(pf_random_randint, "l", "ppll", RAISE) \

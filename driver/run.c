@@ -131,6 +131,8 @@ int driver_run(int argc, char **argv) {
         goto done;
     }
     fflush(stdout);
+    o.run.argc = o.argc + 1; /* sys.argv: FILE, then the program's arguments (as python3 gives) */
+    o.run.argv = o.argv - 1;
     status = launch_run((void (*)(pf_ctx *))entry, &o.run);
 done:
     cg_free_message(msg);

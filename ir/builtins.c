@@ -941,6 +941,7 @@ static const char *mod_name(bmod m)
     case BM_RANDOM: return "random";
     case BM_TIME: return "time";
     case BM_PF: return "pf";
+    case BM_SYS: return "sys";
     default: return "?";
     }
 }
@@ -955,8 +956,10 @@ ir_expr *bi_module_attr(fctx *fc, bmod m, const char *name, int32_t line, int32_
         if (!strcmp(name, "inf")) return ex_float(fc, __builtin_inf(), line, col);
         if (!strcmp(name, "nan")) return ex_float(fc, __builtin_nan(""), line, col);
     }
+    if (m == BM_SYS && !strcmp(name, "argv")) return ex_op(fc, IR_OP_SYS_ARGV, ty_list(b, b->t_str), true, line, col);
     pf_diag *dg = ir_err(b, fc->src, line, col, "module '%s' has no value '%s'", mod_name(m), name);
-    ir_hint(b, dg, "module functions must be called; pass `lambda x: %s.%s(x)` as a value", mod_name(m), name);
+    if (m == BM_SYS) ir_hint(b, dg, "pf's sys module provides sys.argv only");
+    else ir_hint(b, dg, "module functions must be called; pass `lambda x: %s.%s(x)` as a value", mod_name(m), name);
     return ex_err(fc, line, col);
 }
 

@@ -52,7 +52,7 @@ static const char *const op_names[IR_OP__COUNT] = {
     [IR_OP_RANDOM_RANDINT] = "random_randint", [IR_OP_RANDOM_UNIFORM] = "random_uniform",
     [IR_OP_RANDOM_GAUSS] = "random_gauss", [IR_OP_RANDOM_CHOICE] = "random_choice",
     [IR_OP_TIME_TIME] = "time_time", [IR_OP_TIME_PERF] = "time_perf_counter",
-    [IR_OP_PF_THREADS] = "pf_threads",
+    [IR_OP_PF_THREADS] = "pf_threads", [IR_OP_SYS_ARGV] = "sys_argv",
     [IR_OP_STR_FIND_RANGE] = "str_find_range", [IR_OP_STR_RFIND] = "str_rfind",
     [IR_OP_STR_COUNT_RANGE] = "str_count_range", [IR_OP_STR_INDEX_OF] = "str_index_of",
     [IR_OP_STR_REPLACE_N] = "str_replace_n", [IR_OP_STR_SPLIT_N] = "str_split_n",

@@ -290,6 +290,7 @@ typedef enum ir_op {
     IR_OP_TIME_TIME,      /* () -> float, seconds since the epoch */
     IR_OP_TIME_PERF,      /* () -> float: time.perf_counter() */
     IR_OP_PF_THREADS,     /* () -> int: pf.threads() */
+    IR_OP_SYS_ARGV,       /* () -> list[str]: sys.argv (a new list each read; pf_sys_argv) */
     /* more str methods (added after the first list; runtime/value.h has each as rt_str_*) */
     IR_OP_STR_FIND_RANGE, /* (str, sub: str, start: int|NULL, end: int|NULL) -> int:
                              s.find(sub, start[, end]) (rt_str_find_range) */

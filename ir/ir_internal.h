@@ -51,7 +51,7 @@ struct classdef {
 
 /* What a module-level name denotes. */
 typedef enum gkind { G_VAR = 1, G_DEF, G_CLASS, G_MODULE, G_IMPORTED } gkind;
-typedef enum bmod { BM_NONE = 0, BM_MATH, BM_RANDOM, BM_TIME, BM_PF, BM_USER } bmod;
+typedef enum bmod { BM_NONE = 0, BM_MATH, BM_RANDOM, BM_TIME, BM_PF, BM_SYS, BM_USER } bmod;
 
 typedef struct gname {
     const char *name;

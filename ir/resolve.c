@@ -525,6 +525,7 @@ static bmod builtin_module(irb *b, const char *name)
     if (name == pf_intern_cstr(b->a, "random")) return BM_RANDOM;
     if (name == pf_intern_cstr(b->a, "time")) return BM_TIME;
     if (name == pf_intern_cstr(b->a, "pf")) return BM_PF;
+    if (name == pf_intern_cstr(b->a, "sys")) return BM_SYS;
     return BM_NONE;
 }
 

@@ -120,6 +120,11 @@ void rt_ctx_stack(pf_ctx *ctx, size_t budget) {
 
 int rt_threads(const rt_runtime *rt) { return rt->n; }
 
+char *const *rt_args(const rt_runtime *rt, int *argc) {
+    *argc = rt->o.argc;
+    return rt->o.argv;
+}
+
 /* ---------------------------------------------------------------- exceptions */
 
 struct pf_exc *rt_make_interrupt(pf_ctx *ctx) {

@@ -126,6 +126,8 @@ typedef struct rt_options {
      * Never called with RT_EXC_INTERRUPTED. NULL = the loser is dropped without release (leak). */
     void (*exc_release)(void *ud, struct pf_exc *exc);
     void *ud;                /* passed to the two hooks */
+    int argc;                /* sys.argv: argv[0..argc) (script path, then its arguments), borrowed: */
+    char *const *argv;       /* the caller keeps them alive until rt_close; argc 0 = `['']` */
 } rt_options;
 
 /* Fill *o with the defaults above, reading PF_THREADS, PF_HEARTBEAT_US, PF_WORKSPAN, PF_TRACE. */
@@ -169,6 +171,9 @@ rt_runtime *rt_ctx_runtime(pf_ctx *ctx);
 void rt_close(rt_runtime *rt);
 
 int rt_threads(const rt_runtime *rt);
+
+/* The program arguments of rt_options (sys.argv): sets *argc, returns argv (argc may be 0). */
+char *const *rt_args(const rt_runtime *rt, int *argc);
 
 /* A standalone context for single-threaded use of compiled code or runtime functions outside a
  * runtime (tests of other layers): worker NULL, no mark stack (every mark stays latent and runs

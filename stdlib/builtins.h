@@ -81,6 +81,9 @@ double pf_time_time(pf_ctx *ctx);         /* time.time(): seconds since the epoc
 double pf_time_perf_counter(pf_ctx *ctx); /* time.perf_counter(): monotonic seconds */
 void pf_time_sleep(pf_ctx *ctx, double s); /* time.sleep(s); negative raises ValueError */
 
+/* ---- sys module ---- */
+pf_list *pf_sys_argv(pf_ctx *ctx); /* sys.argv: a new list[str] (rt_args; `['']` without a runtime) */
+
 /* ---- the module table the compiler resolves `import math` / `math.sqrt(x)` against ----
  * Type codes: 'l' int, 'd' float (int arguments are converted), 'b' bool, 'v' none. Every
  * function takes ctx first; `params` lists the rest. A name may appear twice with different

@@ -1,10 +1,11 @@
 /* The stdlib module table: which functions and constants `import math` and `import time`
  * provide, with their C symbols and signatures, so the compiler can type and call them without
- * knowing stdlib's sources. Also the time module's few functions. */
+ * knowing stdlib's sources. Also the time module's few functions and sys.argv. */
 #include <math.h>
 #include <time.h>
 
 #include "stdlib/builtins.h"
+#include "runtime/sched.h"
 
 double pf_time_time(pf_ctx *ctx) {
     (void)ctx;
@@ -27,6 +28,21 @@ void pf_time_sleep(pf_ctx *ctx, double s) {
     }
     struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
     nanosleep(&ts, NULL);
+}
+
+pf_list *pf_sys_argv(pf_ctx *ctx) {
+    int argc = 0;
+    rt_runtime *rt = rt_ctx_runtime(ctx);
+    char *const *argv = rt ? rt_args(rt, &argc) : NULL;
+    pf_list *xs = rt_list_new(ctx, &pf_type_list_str, argc > 0 ? argc : 1);
+    for (int i = 0; xs && i < (argc > 0 ? argc : 1); i++) {
+        pf_str *s = rt_str_from_cstr(ctx, argc > 0 ? argv[i] : "");
+        if (!s || rt_list_push(ctx, xs, (pf_slot)s) != 0) { /* push consumes s */
+            rt_obj_decref(&xs->h);
+            return NULL;
+        }
+    }
+    return xs;
 }
 
 #define FN(mod, name, sym, ret, params, raise) {mod, name, #sym, (void *)&sym, ret, params, raise}

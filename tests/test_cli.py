@@ -122,6 +122,15 @@ def main():
               (None, "", ""))
         r = run(pfc, "run", "--threads", "0", good)
         check(r[0] == 2 and "not a thread count" in r[2], "run --threads 0 is a usage error", r)
+        # sys.argv: FILE, then the program's arguments, exactly as python3 gives them
+        argv = os.path.join(d, "argv.pf")
+        with open(argv, "w") as f:
+            f.write("import sys\nprint(sys.argv)\nprint(len(sys.argv[1:]))\n")
+        for extra in ([], ["a", "b c", "--threads", "3", "--", ""]):
+            r = run(pfc, "run", "--threads=2", argv, *extra)
+            py = subprocess.run([sys.executable, argv, *extra], capture_output=True, text=True)
+            check(r[0] == 0 and r[1] == py.stdout and r[1].startswith(f"['{argv}'"),
+                  f"run FILE {extra}: sys.argv as python3's", r)
         # the `=` form of every valued run option (launch_parse_opt)
         r = run(pfc, "run", "--threads=2", "--timeout=60", f"--trace={trace}", "--stats", good)
         check(r[0] == 0 and r[1] == "7\n" and "2 workers" in r[2], "run --threads=2 --timeout=60 --trace=F", r)

@@ -73,6 +73,8 @@ int launch_run(void (*entry)(pf_ctx *), const launch_opts *o) {
     if (o->threads > 0) ro.threads = o->threads;
     if (o->workspan) ro.workspan = 1;
     if (o->trace) ro.trace_path = o->trace;
+    ro.argc = o->argc;
+    ro.argv = o->argv;
     intr_watch iw; /* SIGINT and --timeout (runtime/launch/interrupt.c) */
     intr_init(&iw, o->timeout);
     ro.exc_interrupt = intr_exc_interrupt;

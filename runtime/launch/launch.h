@@ -16,6 +16,8 @@ typedef struct launch_opts {
     bool stats;        /* --stats: scheduler statistics on stderr at exit */
     bool workspan;     /* --workspan: measure work and span (prints its report) */
     const char *trace; /* --trace FILE: Chrome trace JSON, NULL = none */
+    int argc;          /* sys.argv (rt_options.argc/argv): the program's path and its arguments */
+    char **argv;
 } launch_opts;
 
 /* One run option at argv[*i] (`--threads N`, `--timeout S`, `--stats`, `--workspan`,
