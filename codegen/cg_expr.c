@@ -1168,15 +1168,16 @@ cg_val cg_expr(cg_gfn *f, const ir_expr *e) {
     case IR_E_LOCAL:
         return cg_borrowed(LLVMBuildLoad2(B, cg_ltype(f->g, t), f->local_slot[e->local->id], e->local->name));
     case IR_E_GLOBAL: {
-        LLVMValueRef v = LLVMBuildLoad2(B, cg_ltype(f->g, t), f->g->gvar[e->global->id], "");
-        /* an object global is NULL until main assigns it: a function called earlier must not
-         * crash on it (optionals use NULL for None and capture-less functions may be NULL) */
-        if (cg_is_obj(t) && t->kind != IR_T_OPTIONAL && t->kind != IR_T_FUNC) {
+        /* a function called before main assigns the global (ir_global.check_defined): NameError
+         * while its flag is clear, as python3 (main itself reads it only after assigning) */
+        LLVMValueRef def = f->g->gdef[e->global->id];
+        if (def && f->ir != f->g->mod->main) {
             char msg[160];
             snprintf(msg, sizeof msg, "name '%s' is not defined", e->global->name);
-            raise_if(f, LLVMBuildIsNull(B, v, ""), PF_EXC_NAME, msg);
+            LLVMValueRef flag = LLVMBuildLoad2(B, S->t_i8, def, "");
+            raise_if(f, LLVMBuildICmp(B, LLVMIntEQ, flag, LLVMConstInt(S->t_i8, 0, 0), ""), PF_EXC_NAME, msg);
         }
-        return cg_borrowed(v);
+        return cg_borrowed(LLVMBuildLoad2(B, cg_ltype(f->g, t), f->g->gvar[e->global->id], ""));
     }
     case IR_E_CAPTURE:
         return cg_borrowed(cg_from_slot(f, cg_load_field(f, f->env, 32 + 8 * (unsigned)e->index, S->t_i64), t));

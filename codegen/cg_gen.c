@@ -781,10 +781,18 @@ cg_module *cg_compile(const ir_module *mod, char **err) {
     g->fn_type = calloc((size_t)mod->nfuncs + 1, sizeof *g->fn_type);
     g->fn_solo = calloc((size_t)mod->nfuncs + 1, sizeof *g->fn_solo);
     g->gvar = calloc((size_t)mod->nglobals + 1, sizeof *g->gvar);
+    g->gdef = calloc((size_t)mod->nglobals + 1, sizeof *g->gdef);
     g->tdesc = calloc((size_t)mod->ntypes + 1, sizeof *g->tdesc);
     for (int32_t i = 0; i < mod->nglobals; i++) {
         const ir_global *gl = mod->globals[i];
         LLVMTypeRef t = cg_ltype(g, gl->type);
+        if (gl->check_defined) {
+            char name[300];
+            snprintf(name, sizeof name, "pf.d:%s", gl->name);
+            g->gdef[i] = LLVMAddGlobal(s->m, s->t_i8, name);
+            LLVMSetInitializer(g->gdef[i], LLVMConstNull(s->t_i8));
+            LLVMSetLinkage(g->gdef[i], LLVMInternalLinkage);
+        }
         if (gl->slot) { /* a session variable: its slot lives outside the module (ir_env) */
             g->gvar[i] = LLVMConstIntToPtr(LLVMConstInt(s->t_i64, (unsigned long long)(uintptr_t)gl->slot, 0), s->t_ptr);
             continue;
@@ -821,6 +829,7 @@ cg_module *cg_compile(const ir_module *mod, char **err) {
     free(g->fn_type);
     free(g->fn_solo);
     free(g->gvar);
+    free(g->gdef);
     free(g->tdesc);
     cg_state_dispose(&g->s);
     if (g->err) {

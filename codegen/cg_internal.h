@@ -166,6 +166,7 @@ struct cg_gen {
                                   * NULL for functions without forks */
     bool no_forks;               /* lowering a fork-free copy: forks are sequential calls */
     LLVMValueRef *gvar;          /* per ir_global id */
+    LLVMValueRef *gdef;          /* per ir_global id: its i8 "defined" flag (check_defined), or NULL */
     LLVMValueRef *tdesc;         /* per ir_type id: pf_type constant, lazily */
     LLVMTypeRef t_desc;          /* struct pf_type */
     LLVMValueRef file_name;      /* current source file name constant */

@@ -945,6 +945,7 @@ static void stmt(cg_gfn *f, const ir_stmt *st) {
             } else {
                 LLVMBuildStore(B, v.v, gv);
             }
+            if (f->g->gdef[st->global->id]) LLVMBuildStore(B, LLVMConstInt(S->t_i8, 1, 0), f->g->gdef[st->global->id]);
         }
         break;
     }

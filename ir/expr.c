@@ -304,6 +304,7 @@ ir_global *ir_global_of(irb *b, modinfo *mi, gname *g)
         g->global->name = mi == b->mods[0] ? g->name : pf_arena_sprintf(b->a, "%s.%s", mi->name, g->name);
         g->global->type = b->t_unknown;
         g->global->script_var = mi == b->mods[0];
+        g->global->check_defined = g->late;
     }
     if (g->gpass != b->pass) {
         g->gpass = b->pass;

@@ -1004,6 +1004,8 @@ static void st_stmt(fctx *fc, const ast_stmt *s)
         if (g && g->kind == G_DEF && g->def == (ir_fndef *)s->aux) return;
         pf_diag *dg = ir_err(b, fc->src, s->line, s->col, "extern def must be at module level");
         ir_hint(b, dg, "move it to the top of the file");
+        /* the name is bound to an erroneous value: its uses report nothing more */
+        fc_assign_name(fc, s->u.def.name, ex_err(fc, s->line, s->col), s->line, s->col);
         return;
     }
     case AST_CLASS:

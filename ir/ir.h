@@ -550,6 +550,9 @@ struct ir_global {
                           release it: its owner does); NULL: the module's own global */
     bool script_var;   /* a module-level variable of the script (not of an imported module, not
                           a hidden default-argument value): what a session may keep */
+    bool check_defined; /* a function may read it before main assigns it (a call comes first):
+                          codegen keeps a "defined" flag, set by every assignment, and a read
+                          outside main raises NameError while it is clear */
     const char *spelling; /* its type as inference left it, with '?' for parts nothing fixed
                           (`xs = []`: "list[?]", while type is list[None]): what a session
                           carries to the next entry (ir_env_var.type) */

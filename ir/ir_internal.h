@@ -66,6 +66,8 @@ typedef struct gname {
     int32_t gpass;               /* pass in which global was added to the module's list */
     const ast_expr *constant;    /* G_VAR bound exactly once, at top level, to a literal:
                                     functions read the literal itself (`N = 8`) */
+    bool late;                   /* G_VAR a def may read before the module assigns it
+                                    (resolve.c mark_late): ir_global.check_defined */
     int32_t line, col;           /* first binding, for type-conflict notes */
 } gname;
 

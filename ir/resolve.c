@@ -143,7 +143,18 @@ typedef struct scan {
     frame *frames;
     int32_t nframes, cap;
     bool defaults;  /* scanning default values: module variables they read become globals */
+    int32_t top;    /* index of the top-level statement being scanned */
+    int32_t early;  /* first top-level statement that may run a def's code: it names a def or
+                       class of the module, or holds a lambda (INT32_MAX: none) */
 } scan;
+
+/* Is the scan in top-level code (not inside a def or lambda body)? */
+static bool at_top(const scan *sc)
+{
+    for (int32_t i = 0; i < sc->nframes; i++)
+        if (sc->frames[i].def) return false;
+    return true;
+}
 
 static void push_frame(scan *sc, ir_fndef *def)
 {
@@ -179,6 +190,10 @@ static void use_name(scan *sc, const char *n)
     if (i < 0 && (any_def || sc->defaults)) {
         gname *g = rs_lookup(sc->mi, n);
         if (g && g->kind == G_VAR) g->is_global = true;
+    }
+    if (i < 0 && !any_def && sc->top < sc->early && at_top(sc)) {
+        gname *g = rs_lookup(sc->mi, n);
+        if (g && (g->kind == G_DEF || g->kind == G_CLASS)) sc->early = sc->top;
     }
 }
 
@@ -284,6 +299,7 @@ static void scan_expr(scan *sc, const ast_expr *e)
         scan_expr(sc, e->u.ifexp.orelse);
         break;
     case AST_LAMBDA: {
+        if (sc->top < sc->early && at_top(sc)) sc->early = sc->top;
         ir_fndef *parent = NULL;
         for (int32_t i = sc->nframes - 1; i >= 0 && !parent; i--) parent = sc->frames[i].def;
         ir_fndef *d = new_def(sc->b, sc->mi, "<lambda>", parent, NULL, e->line, e->col);
@@ -554,6 +570,31 @@ static bool const_expr(modinfo *mi, const ast_expr *v)
     return v->kind == AST_STR || num_const_expr(mi, v);
 }
 
+/* Module variables a def may read before the module assigns them (python3: NameError): every
+ * variable except those assigned by a top-level assignment that comes before `early`, the first
+ * top-level statement that may run a def's code, and a session's variables (already set). Such a
+ * variable is never a constant, and codegen keeps a "defined" flag for it (ir_global). */
+static void mark_late(irb *b, modinfo *mi, int32_t early)
+{
+    const ast_stmt_list *body = &mi->ast->body;
+    if (early >= body->len) return;
+    namevec safe = {0};
+    for (int32_t i = 0; i < early; i++) {
+        const ast_stmt *s = body->items[i];
+        if (s->kind == AST_ASSIGN || (s->kind == AST_ANNASSIGN && s->u.annassign.value)) bind_stmt(b, &safe, s);
+    }
+    for (int32_t i = 0; i < mi->nnames; i++) {
+        gname *g = &mi->names[i];
+        if (g->kind != G_VAR || names_has(&safe, g->name)) continue;
+        bool session_var = false;
+        for (int32_t k = 0; mi == b->mods[0] && b->env && k < b->env->nvars && !session_var; k++)
+            session_var = pf_intern_cstr(b->a, b->env->vars[k].name) == g->name;
+        if (session_var) continue;
+        g->late = true;
+        g->constant = NULL;
+    }
+}
+
 bool rs_module(irb *b, modinfo *mi)
 {
     scan sc = {.b = b, .mi = mi};
@@ -647,15 +688,6 @@ bool rs_module(irb *b, modinfo *mi)
         gname *g = rs_lookup(mi, many.items[i]);
         if (g) g->constant = NULL;
     }
-    /* a constant built from a name that turned out not to be constant is not one either */
-    for (bool again = true; again;) {
-        again = false;
-        for (int32_t i = 0; i < mi->nnames; i++)
-            if (mi->names[i].constant && !const_expr(mi, mi->names[i].constant)) {
-                mi->names[i].constant = NULL;
-                again = true;
-            }
-    }
     /* 2. classes, then every def body (captures, globals) */
     for (int32_t i = 0; i < body->len; i++) {
         const ast_stmt *s = body->items[i];
@@ -665,7 +697,18 @@ bool rs_module(irb *b, modinfo *mi)
             g->cls = (classdef *)s->aux;
         }
     }
-    scan_stmts(&sc, body);
+    sc.early = INT32_MAX;
+    for (sc.top = 0; sc.top < body->len; sc.top++) scan_stmt(&sc, body->items[sc.top]);
+    mark_late(b, mi, sc.early);
+    /* a constant built from a name that turned out not to be constant is not one either */
+    for (bool again = true; again;) {
+        again = false;
+        for (int32_t i = 0; i < mi->nnames; i++)
+            if (mi->names[i].constant && !const_expr(mi, mi->names[i].constant)) {
+                mi->names[i].constant = NULL;
+                again = true;
+            }
+    }
     rs_late_binding(b, mi);
     return true;
 }
