@@ -145,7 +145,8 @@ typedef struct scan {
     bool defaults;  /* scanning default values: module variables they read become globals */
     int32_t top;    /* index of the top-level statement being scanned */
     int32_t early;  /* first top-level statement that may run a def's code: it names a def or
-                       class of the module, or holds a lambda (INT32_MAX: none) */
+                       class of the module (not an extern def), or holds a lambda (INT32_MAX:
+                       none) */
 } scan;
 
 /* Is the scan in top-level code (not inside a def or lambda body)? */
@@ -193,7 +194,8 @@ static void use_name(scan *sc, const char *n)
     }
     if (i < 0 && !any_def && sc->top < sc->early && at_top(sc)) {
         gname *g = rs_lookup(sc->mi, n);
-        if (g && (g->kind == G_DEF || g->kind == G_CLASS)) sc->early = sc->top;
+        bool c_fn = g && g->kind == G_DEF && g->def && g->def->def && g->def->def->kind == AST_EXTERN;
+        if (g && (g->kind == G_DEF || g->kind == G_CLASS) && !c_fn) sc->early = sc->top; /* C runs no def */
     }
 }
 
