@@ -703,8 +703,7 @@ static void gen_extern(cg_gen *g, const ir_func *fn) {
 }
 
 /* The module's entry points (codegen.h): pf_init runs main and keeps the globals, pf_fini
- * releases them (zero leaks), pf_main does both; pf_globals lists the addresses of the global
- * slots (module globals in ir order, then the random generator's state). */
+ * releases them (zero leaks), pf_main does both. */
 static void gen_entry(cg_gen *g) {
     cg_state *s = &g->s;
     LLVMTypeRef ty = LLVMFunctionType(s->t_void, &s->t_ptr, 1, 0);
@@ -713,11 +712,23 @@ static void gen_entry(cg_gen *g) {
     LLVMPositionBuilderAtEnd(s->b, bb);
     LLVMValueRef ctx = LLVMGetParam(init, 0);
     if (g->uses_random) {
-        /* random: a fixed default seed, so an unseeded program is still deterministic */
+        /* random: a fixed default seed, so an unseeded program is still deterministic; only while
+         * the state is still zeroed (idx 0: never seeded, never drawn from), since a session's
+         * entries share one state (ir_module.rng_state) */
+        LLVMValueRef ip = LLVMBuildGEP2(s->b, s->t_i8, g->rng,
+                                        &(LLVMValueRef){LLVMConstInt(s->t_i64, offsetof(pf_rng, idx), 0)}, 1, "");
+        LLVMValueRef fresh = LLVMBuildICmp(s->b, LLVMIntEQ, LLVMBuildLoad2(s->b, s->t_i32, ip, ""),
+                                           LLVMConstInt(s->t_i32, 0, 0), "");
+        LLVMBasicBlockRef seed = LLVMAppendBasicBlockInContext(s->c, init, "seed");
+        LLVMBasicBlockRef go = LLVMAppendBasicBlockInContext(s->c, init, "go");
+        LLVMBuildCondBr(s->b, fresh, seed, go);
+        LLVMPositionBuilderAtEnd(s->b, seed);
         LLVMValueRef args[2] = {g->rng, LLVMConstInt(s->t_i64, 0, 0)};
         LLVMTypeRef ty;
         LLVMValueRef sf = cg_rtfn(s, cg_rtfn_id("pf_random_seed"), &ty);
         LLVMBuildCall2(s->b, ty, sf, args, 2, "");
+        LLVMBuildBr(s->b, go);
+        LLVMPositionBuilderAtEnd(s->b, go);
     }
     const ir_func *m = g->mod->main;
     LLVMBuildCall2(s->b, g->fn_type[m->id], g->fn[m->id], &ctx, 1, "");
@@ -752,16 +763,6 @@ static void gen_entry(cg_gen *g) {
     LLVMBuildCall2(s->b, ty, init, &ctx, 1, "");
     LLVMBuildCall2(s->b, ty, fini, &ctx, 1, "");
     LLVMBuildRetVoid(s->b);
-
-    unsigned n = (unsigned)g->mod->nglobals + 1;
-    LLVMValueRef *addrs = malloc(n * sizeof *addrs);
-    for (int32_t i = 0; i < g->mod->nglobals; i++) addrs[i] = g->gvar[i];
-    addrs[n - 1] = g->rng;
-    LLVMValueRef arr = LLVMConstArray(s->t_ptr, addrs, n);
-    free(addrs);
-    LLVMValueRef gv = LLVMAddGlobal(s->m, LLVMTypeOf(arr), CG_GLOBALS_NAME);
-    LLVMSetInitializer(gv, arr);
-    LLVMSetGlobalConstant(gv, 1);
 }
 
 cg_module *cg_compile(const ir_module *mod, char **err) {
@@ -803,7 +804,9 @@ cg_module *cg_compile(const ir_module *mod, char **err) {
         LLVMSetInitializer(g->gvar[i], LLVMConstNull(t));
         LLVMSetLinkage(g->gvar[i], LLVMInternalLinkage);
     }
-    {
+    if (mod->rng_state) {
+        g->rng = LLVMConstIntToPtr(LLVMConstInt(s->t_i64, (unsigned long long)(uintptr_t)mod->rng_state, 0), s->t_ptr);
+    } else {
         LLVMTypeRef rt = LLVMArrayType(s->t_i64, (unsigned)((sizeof(pf_rng) + 7) / 8));
         g->rng = LLVMAddGlobal(s->m, rt, "pf.rng");
         LLVMSetInitializer(g->rng, LLVMConstNull(rt));

@@ -6,6 +6,7 @@
 #include "ir/ir.h"
 #include "parser/parser.h"
 #include "runtime/value.h"
+#include "stdlib/builtins.h" /* pf_rng (its size only) */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,7 @@ typedef struct { char **items; int32_t len, cap; } strvec;
 
 struct cg_session {
     cg_jit *jit;
+    pf_rng *rng;         /* the random generator's state, shared by every entry (ir_module.rng_state) */
     int32_t nentries;    /* entries compiled: the symbol suffix of the next one */
     keptvec defs;        /* in entry order */
     svarvec vars;
@@ -125,7 +127,17 @@ cg_session *cg_session_new(char **err) {
         return NULL;
     }
     s->jit = j;
+    s->rng = calloc(1, sizeof *s->rng);
+    if (!s->rng) {
+        cg_jit_free(j);
+        free(s);
+        return NULL;
+    }
     return s;
+}
+
+bool cg_session_define(cg_session *s, const char *name, void *addr, char **err) {
+    return cg_jit_define(s->jit, name, addr, err);
 }
 
 static void drop_pending(cg_session *s, bool ok) {
@@ -204,6 +216,7 @@ void cg_session_free(cg_session *s) {
     free(s->new_fields.items);
     free(s->spans.items);
     cg_jit_free(s->jit); /* after the values: strings may point at the entries' constants */
+    free(s->rng);
     free(s);
 }
 
@@ -217,6 +230,49 @@ bool cg_session_origin(const cg_session *s, int64_t line, const char **file, int
         }
     }
     return false;
+}
+
+/* A copy of cg_session_origin's table: the spans, then their file names. */
+struct cg_linemap {
+    int32_t n;
+    struct { int32_t from, to, line; const char *file; } *items;
+};
+
+cg_linemap *cg_session_linemap(const cg_session *s) {
+    cg_linemap *m = calloc(1, sizeof *m);
+    if (!m) return NULL;
+    m->items = calloc((size_t)s->spans.len + 1, sizeof *m->items);
+    if (!m->items) {
+        free(m);
+        return NULL;
+    }
+    for (int32_t i = 0; i < s->spans.len; i++) {
+        const span *sp = &s->spans.items[i];
+        m->items[i].from = sp->from;
+        m->items[i].to = sp->to;
+        m->items[i].line = sp->k->line;
+        m->items[i].file = strdup(sp->k->file);
+        if (!m->items[i].file) abort();
+        m->n = i + 1;
+    }
+    return m;
+}
+
+bool cg_linemap_origin(const cg_linemap *m, int64_t line, const char **file, int32_t *orig_line) {
+    for (int32_t i = 0; m && i < m->n; i++)
+        if (line >= m->items[i].from && line < m->items[i].to) {
+            *file = m->items[i].file;
+            *orig_line = m->items[i].line + (int32_t)(line - m->items[i].from);
+            return true;
+        }
+    return false;
+}
+
+void cg_linemap_free(cg_linemap *m) {
+    if (!m) return;
+    for (int32_t i = 0; i < m->n; i++) free((char *)m->items[i].file);
+    free(m->items);
+    free(m);
 }
 
 int32_t cg_session_nvars(const cg_session *s) { return s->vars.len; }
@@ -377,7 +433,7 @@ static bool build(cg_session *s, pf_arena *a, pf_diags *d, const pf_source *src,
         if (!ks) continue;
         dg->src = ks;
         dg->line = orig;
-        if (!dg->hint) dg->hint = "in a definition from an earlier entry (redefine it to change it)";
+        if (!dg->hint && !o->nexports) dg->hint = "in a definition from an earlier entry (redefine it to change it)";
     }
     if (!out->mod || pf_diags_has_errors(d)) return false;
     for (int32_t i = 0; i < out->mod->nclasses; i++) {
@@ -434,6 +490,7 @@ void *cg_session_compile(cg_session *s, pf_arena *a, pf_diags *d, const pf_sourc
         return NULL;
     }
     new_slots(s, b.mod);
+    b.mod->rng_state = s->rng;
     int32_t id = s->nentries++;
     const char **names = calloc((size_t)o->nexports + 1, sizeof *names);
     if (!names) abort();
@@ -453,6 +510,11 @@ void *cg_session_compile(cg_session *s, pf_arena *a, pf_diags *d, const pf_sourc
                 snprintf(name, sizeof name, "pf.entry.%d.%s", (int)id, o->exports[i].def);
                 o->export_addrs[i] = cg_jit_lookup(s->jit, name, err);
                 if (!o->export_addrs[i]) fn = NULL;
+                for (int32_t k = 0; o->export_rets && k < b.mod->nfuncs; k++) /* as localize: the first */
+                    if (b.mod->funcs[k]->src_name && !strcmp(b.mod->funcs[k]->src_name, o->exports[i].def)) {
+                        o->export_rets[i] = b.mod->funcs[k]->ret;
+                        break;
+                    }
             }
         }
     }

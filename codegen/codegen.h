@@ -51,16 +51,11 @@ void cg_jit_free(cg_jit *j);
 /* The compiled program's entry point: `void pf_main(pf_ctx *ctx)` runs the module's top-level
  * code; on return ctx->exc holds the uncaught exception, if any (with its traceback). */
 #define CG_ENTRY_NAME "pf_main"
-/* The same split in two, for hosts that keep a module loaded (libpf): `void pf_init(pf_ctx *)`
- * runs the top-level code and keeps the module globals alive; `void pf_fini(pf_ctx *)` releases
- * them. pf_main = pf_init then pf_fini. */
+/* The same split in two: `void pf_init(pf_ctx *)` runs the top-level code and keeps the module
+ * globals alive; `void pf_fini(pf_ctx *)` releases them. pf_main = pf_init then pf_fini. (Hosts
+ * that keep code loaded, the REPL and libpf, use sessions instead: their variables live in slots.) */
 #define CG_INIT_NAME "pf_init"
 #define CG_FINI_NAME "pf_fini"
-/* `void *pf_globals[nglobals + 1]`: the address of each module global's 8-byte slot, in
- * ir_module.globals order, then of the random generator's state (sizeof(pf_rng) bytes). Two
- * modules compiled from the same source have the same globals, so a host can copy one's values
- * into the other (libpf's call stubs borrow the loaded module's globals this way). */
-#define CG_GLOBALS_NAME "pf_globals"
 /* Specialisations of defs whose name starts with this prefix keep external linkage, under the
  * symbol "pf:" + ir_func.name (e.g. "pf:__pf_call_0[int,list[float]]"), so cg_jit_lookup finds
  * them; every other function is internal. Names with this prefix are reserved for libpf. */
@@ -121,6 +116,7 @@ typedef struct cg_entry_opts {
                                     objects borrowed, result owned: docs/internals.md) */
     int32_t nexports;
     void **export_addrs;         /* out: their addresses, parallel to exports */
+    const struct ir_type **export_rets; /* out (or NULL): their result types, in the entry's arena */
 } cg_entry_opts;
 
 /* Compiles src as the next entry (o may be NULL). Returns its code, `void entry(pf_ctx *ctx)`, to
@@ -141,6 +137,15 @@ const char *cg_session_type(cg_session *s, struct pf_arena *a, struct pf_diags *
  * definitions): the source name and line where that definition was entered. False for the
  * entry's own lines. Valid until cg_session_end. */
 bool cg_session_origin(const cg_session *s, int64_t line, const char **file, int32_t *orig_line);
+/* A copy of cg_session_origin's map for the entry compiled last, for a host that runs that entry's
+ * code after later entries (libpf's call stubs map traceback lines with it). NULL: out of memory. */
+typedef struct cg_linemap cg_linemap;
+cg_linemap *cg_session_linemap(const cg_session *s);
+bool cg_linemap_origin(const cg_linemap *m, int64_t line, const char **file, int32_t *orig_line);
+void cg_linemap_free(cg_linemap *m);
+/* Defines the C function `name` at addr for the session's entries (libpf's pf_register; an extern
+ * def of that name then calls it). Define before the first entry that uses it. */
+bool cg_session_define(cg_session *s, const char *name, void *addr, char **err);
 /* The session's variables (committed ones), for hosts and tests: name, type spelling, slot. */
 int32_t cg_session_nvars(const cg_session *s);
 bool cg_session_var(const cg_session *s, int32_t i, const char **name, const char **type, void **slot);

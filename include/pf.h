@@ -20,10 +20,10 @@
  * ## How a call works (and what it costs)
  * pf functions are specialised per argument types (DESIGN.md §1), so the first call of `f` with a
  * new tuple of argument types compiles a stub `def __pf_call_N(a0, ...): return f(a0, ...)` for
- * those types together with the module's source (the whole module is recompiled once per new
- * signature: tens to hundreds of milliseconds), and caches it; later calls with the same types
- * only convert the arguments and call the compiled stub through libffi. The stub's module never
- * runs its own top-level code: it reads the loaded module's globals (computed once, at load).
+ * those types as one more entry of the module's incremental session (what it reaches is
+ * specialised; milliseconds for small functions), and caches it; later calls with the same types
+ * only convert the arguments and call the compiled stub through libffi. The stub reads the loaded
+ * module's variables (computed once, at load) where they live.
  * Calls of one runtime run one at a time, in submission order, each on all of the runtime's
  * workers (the parallelism is inside the call). Any host thread may call, submit, wait, poll and
  * cancel concurrently; a dedicated host thread per runtime runs the queue.

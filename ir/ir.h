@@ -596,6 +596,9 @@ struct ir_module {
     int32_t ntypes;
     ir_class **classes;
     int32_t nclasses;
+    void *rng_state;        /* NULL: the module has its own random generator; else the address of
+                               a pf_rng outside it (a session's, shared by all its entries), seeded
+                               by the first module that uses random while it is still zeroed */
 };
 
 /* Limits (errors cite them). */

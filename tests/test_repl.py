@@ -128,6 +128,9 @@ def test_piped(pfc, d):
     r = piped(pfc, f":load {lib}\ntri(K)\n:threads 2\nimport pf\npf.threads()\ntri(4)\n:help\n:bogus\n")
     check(r[0] == 2 and r[1].startswith("loaded\n28\n2 threads\n2\n10\n") and ":type" in r[1]
           and "unknown command ':bogus'" in r[2], ":load, :threads, :help, unknown command", show(r))
+    # one random generator for the whole session: seeded in one entry, drawn from in the next
+    r = piped(pfc, "import random\nrandom.seed(5)\nrandom.randint(1, 1000000)\nrandom.randint(1, 1000000)\n")
+    check(r == (0, "653160\n267854\n", ""), "random.seed in one entry governs the next (as python3)", show(r))
     r = piped(pfc, "import pf\npf.threads()\n", "repl", "--threads=3")
     check(r == (0, "3\n", ""), "pfc repl --threads=3", show(r))
     r = piped(pfc, "1\n", "repl", "--threads=0")

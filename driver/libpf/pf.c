@@ -1,5 +1,6 @@
-/* libpf: the embedding API of include/pf.h. Assembles the pipeline (parse -> ir -> codegen -> JIT)
- * for loaded modules and for per-signature call stubs, runs everything that touches a runtime on
+/* libpf: the embedding API of include/pf.h. Each module is a codegen session (cg_session, as the
+ * REPL's): its source is the first entry, each per-signature call stub one more; runs everything
+ * that touches a runtime on
  * one dispatcher thread per pf_runtime (rt_run takes one run at a time), converts pf_values to
  * and from runtime objects, and calls compiled stubs through libffi. Never prints, never exits. */
 #define _GNU_SOURCE /* vasprintf, open_memstream */
@@ -159,9 +160,9 @@ static const pf_type *htype_desc(htype *t) {
     return d;
 }
 
-/* The type of a host value; appends its pf literal (which has that type) to *lit. NULL + message
- * for an unsupported kind. */
-static htype *htype_of_value(const pf_value *v, char **lit, size_t *len, char **msg) {
+/* The type of a host value; writes its pf type spelling (`int`, `list[float]`, `tuple[int, str]`:
+ * ir_type_str's form, the call stub's export key) to *spell. NULL + message for an unsupported kind. */
+static htype *htype_of_value(const pf_value *v, char **spell, size_t *len, char **msg) {
     htype *t = calloc(1, sizeof *t);
     FILE *f = NULL;
     if (!t) return NULL;
@@ -177,19 +178,19 @@ static htype *htype_of_value(const pf_value *v, char **lit, size_t *len, char **
         return NULL;
     }
     switch (v->kind) {
-    case PF_INT: s = "0"; break;
-    case PF_FLOAT: s = "0.0"; break;
-    case PF_BOOL: s = "False"; break;
-    case PF_STR: s = "''"; break;
-    case PF_LIST_INT: s = "[0]"; break;
-    case PF_LIST_FLOAT: s = "[0.0]"; break;
+    case PF_INT: s = "int"; break;
+    case PF_FLOAT: s = "float"; break;
+    case PF_BOOL: s = "bool"; break;
+    case PF_STR: s = "str"; break;
+    case PF_LIST_INT: s = "list[int]"; break;
+    case PF_LIST_FLOAT: s = "list[float]"; break;
     case PF_TUPLE: break;
     default:
         *msg = fmtstr("unsupported argument kind %d", (int)v->kind);
         free(t);
         return NULL;
     }
-    f = open_memstream(lit, len);
+    f = open_memstream(spell, len);
     if (!f) { free(t); return NULL; }
     if (s) {
         fputs(s, f);
@@ -204,7 +205,7 @@ static htype *htype_of_value(const pf_value *v, char **lit, size_t *len, char **
     }
     t->n = (int)v->u.tuple.len;
     t->items = calloc((size_t)t->n + 1, sizeof *t->items);
-    fputc('(', f);
+    fputs("tuple[", f);
     for (int i = 0; t->items && i < t->n; i++) {
         char *sub = NULL;
         size_t sl = 0;
@@ -219,7 +220,7 @@ static htype *htype_of_value(const pf_value *v, char **lit, size_t *len, char **
         fprintf(f, "%s%s", i ? ", " : "", sub);
         free(sub);
     }
-    fputs(t->n == 1 ? ",)" : ")", f);
+    fputc(']', f);
     fclose(f);
     if (!t->items) { htype_free(t); return NULL; }
     return t;
@@ -262,26 +263,9 @@ static htype *htype_of_ir(const ir_type *it, char **msg) {
 
 /* ---------------------------------------------------------------- the pipeline */
 
-/* A compiled unit: a module's code, or one call stub compiled with the module's source. */
-typedef struct unit {
-    cg_jit *jit;
-    void **globals;   /* pf_globals: nglobals slot addresses, then the rng state */
-    int32_t nglobals;
-    bool *gobj;       /* gobj[i]: global i holds an object (or NULL) */
-    void *fn;         /* stubs: the compiled __pf_call_N specialisation */
-    htype *ret;       /* stubs: the result type */
-} unit;
-
-static void unit_free(unit *u) {
-    cg_jit_free(u->jit);
-    free(u->gobj);
-    htype_free(u->ret);
-    memset(u, 0, sizeof *u);
-}
-
-/* The diagnostics as a compile error: position of the first error, the full text. A position past
- * user_len bytes of the source (inside a call stub) is reported without a line. */
-static pf_status diag_error(pf_error *e, const pf_diags *d, int32_t user_lines) {
+/* The diagnostics as a compile error: position of the first error, the full text. An error in
+ * the call stub itself (source `stub`: a wrong argument count) is reported without a line. */
+static pf_status diag_error(pf_error *e, const pf_diags *d, const pf_source *stub) {
     if (!e) return PF_ERR_COMPILE;
     pf_error_free(e);
     e->status = PF_ERR_COMPILE;
@@ -290,7 +274,7 @@ static pf_status diag_error(pf_error *e, const pf_diags *d, int32_t user_lines) 
         if (g->sev != PF_SEV_ERROR) continue;
         e->message = dupstr(g->msg);
         if (g->src) e->file = dupstr(g->src->name);
-        if (g->line <= user_lines) {
+        if (g->src && g->src != stub) {
             e->line = g->line;
             e->col = g->col;
         }
@@ -308,8 +292,6 @@ static pf_status diag_error(pf_error *e, const pf_diags *d, int32_t user_lines) 
     return PF_ERR_COMPILE;
 }
 
-/* Compile text (user_lines lines of user source, then maybe a stub) into u. stub_name != NULL:
- * find that def's specialisation, its address and result type. */
 /* A host function registered with pf_register. */
 typedef struct reg {
     char *name;
@@ -317,76 +299,40 @@ typedef struct reg {
     char *decl; /* "extern def name(a0: float) -> float\n" */
 } reg;
 
-static pf_status compile_unit(const char *name, const char *text, size_t len, int32_t user_lines,
-                              const char *stub_name, const reg *regs, int nregs, unit *u,
-                              pf_error *err) {
-    memset(u, 0, sizeof *u);
+/* Compiles text as the next entry of sess (docs/internals.md "Sessions"): the module's source at
+ * load, a call stub (`def __pf_call_N(a0, ...): return f(a0, ...)`, exported for the argument
+ * types in root) later. Returns the entry's code, or NULL with *err set. *ret (stubs): the
+ * exported function's address and result type (the host type; PF_ERR_VALUE when the host cannot
+ * receive it). *map (stubs): where the kept definitions' lines come from, for tracebacks. */
+static void *compile_entry(cg_session *sess, const char *name, const char *text, size_t len,
+                           const ir_env_root *root, void **fn, htype **ret, cg_linemap **map, pf_error *err) {
     pf_arena a;
     pf_arena_init(&a);
     pf_diags d;
     pf_diags_init(&d, &a);
-    pf_status st = PF_OK;
     char *msg = NULL;
-    cg_module *m = NULL;
+    void *entry = NULL;
+    const ir_type *rt = NULL;
+    cg_entry_opts o = {.exports = root, .nexports = root ? 1 : 0, .export_addrs = fn, .export_rets = &rt};
     pf_source *src = pf_source_new(&a, name, text, len);
     if (!src) {
-        st = set_err(err, PF_ERR_COMPILE, dupstr("source too large"));
-        goto done;
-    }
-    ast_module *ast = parse_module(&a, &d, src);
-    ir_module *prog = ast && !pf_diags_has_errors(&d) ? ir_build(&a, &d, ast, name) : NULL;
-    if (!prog || pf_diags_has_errors(&d)) {
-        st = diag_error(err, &d, user_lines);
-        goto done;
-    }
-    const ir_func *stub = NULL;
-    if (stub_name) {
-        size_t sl = strlen(stub_name);
-        for (int32_t i = 0; i < prog->nfuncs; i++)
-            if (strncmp(prog->funcs[i]->name, stub_name, sl) == 0 && prog->funcs[i]->name[sl] == '[')
-                stub = prog->funcs[i];
-        if (!stub) {
-            st = set_err(err, PF_ERR_SYSTEM, fmtstr("internal: no specialisation of %s", stub_name));
-            goto done;
-        }
+        set_err(err, PF_ERR_COMPILE, dupstr("source too large"));
+    } else if (!(entry = cg_session_compile(sess, &a, &d, src, &o, &msg))) {
+        if (pf_diags_has_errors(&d)) diag_error(err, &d, root ? src : NULL);
+        else set_err(err, PF_ERR_SYSTEM, fmtstr("code generation failed: %s", msg ? msg : "?"));
+    } else if (root) {
         char *rmsg = NULL;
-        if (!(u->ret = htype_of_ir(stub->ret, &rmsg))) {
-            st = set_err(err, PF_ERR_VALUE, rmsg ? rmsg : dupstr("out of memory"));
-            goto done;
+        *map = cg_session_linemap(sess);
+        if (!rt || !(*ret = htype_of_ir(rt, &rmsg)) || !*map) {
+            set_err(err, rt && rmsg ? PF_ERR_VALUE : PF_ERR_SYSTEM, rmsg ? rmsg : dupstr("out of memory"));
+            cg_linemap_free(*map);
+            *map = NULL;
+            entry = NULL;
         }
     }
-    u->nglobals = prog->nglobals;
-    u->gobj = calloc((size_t)prog->nglobals + 1, sizeof *u->gobj);
-    for (int32_t i = 0; u->gobj && i < prog->nglobals; i++) u->gobj[i] = prog->globals[i]->type->kind >= IR_T_STR;
-    char sym[700];
-    if (stub) snprintf(sym, sizeof sym, "pf:%s", stub->name);
-    m = cg_compile(prog, &msg);
-    if (!m || !cg_module_optimize(m, 2, &msg) || !(u->jit = cg_jit_new(&msg))) {
-        st = set_err(err, PF_ERR_SYSTEM, fmtstr("code generation failed: %s", msg ? msg : "?"));
-        goto done;
-    }
-    for (int i = 0; i < nregs; i++)
-        if (!cg_jit_define(u->jit, regs[i].name, (void *)regs[i].fn, &msg)) {
-            st = set_err(err, PF_ERR_SYSTEM, fmtstr("%s", msg ? msg : "?"));
-            goto done;
-        }
-    if (!cg_jit_add_externs(u->jit, prog, &d)) { /* a missing C symbol or library */
-        st = diag_error(err, &d, user_lines);
-        goto done;
-    }
-    cg_module *mm = m;
-    m = NULL; /* consumed */
-    if (!cg_jit_add(u->jit, mm, &msg) || !(u->globals = cg_jit_lookup(u->jit, CG_GLOBALS_NAME, &msg)) ||
-        (stub && !(u->fn = cg_jit_lookup(u->jit, sym, &msg)))) {
-        st = set_err(err, PF_ERR_SYSTEM, fmtstr("JIT failed: %s", msg ? msg : "?"));
-        goto done;
-    }
-done:
     cg_free_message(msg);
-    cg_module_free(m);
     pf_arena_free(&a);
-    if (st != PF_OK) unit_free(u);
-    return st;
+    return entry;
 }
 
 /* ---------------------------------------------------------------- runtime, modules, futures */
@@ -397,7 +343,10 @@ typedef struct stub {
     char *sig;     /* its argument literals: the cache key */
     int nargs;
     htype **args;
-    unit u;
+    void *init;    /* the stub entry's code (defaults of defs, imports' top-level code): run once */
+    void *fn;      /* the exported __pf_call_N specialisation: ret f(pf_ctx *, args...) */
+    htype *ret;    /* its result type */
+    cg_linemap *map; /* traceback lines of the kept definitions compiled with it */
     ffi_cif cif;
     ffi_type **atypes;
 } stub;
@@ -409,10 +358,9 @@ struct pf_module {
     char *name;         /* file name for errors */
     char *text;         /* the source, with a final newline */
     size_t len;
-    int32_t lines;
     char **defs;        /* names of the top-level defs */
     int ndefs;
-    unit u;             /* the loaded code; its globals are the live ones */
+    cg_session *sess;   /* the loaded code, its variables and the call stubs (dispatcher thread) */
     stub *stubs;        /* dispatcher thread only */
     int nstubs;
 };
@@ -683,7 +631,6 @@ static pf_module *load(pf_runtime *R, const char *name, char *text, size_t len, 
     }
     m->rt = R;
     m->name = dupstr(name);
-    for (size_t i = 0; i < len; i++) m->lines += text[i] == '\n';
     /* the registered functions, declared after the user's text (positions stay the file's) */
     char *full = NULL;
     size_t fl = 0;
@@ -825,7 +772,8 @@ static void stub_free(stub *s) {
     free(s->atypes);
     free(s->fname);
     free(s->sig);
-    unit_free(&s->u);
+    htype_free(s->ret);
+    cg_linemap_free(s->map);
     free(s);
 }
 
@@ -876,7 +824,7 @@ static stub *get_stub(pf_module *m, pf_future *f) {
             free(msg);
             return NULL;
         }
-        fprintf(sf, "%s%s", i ? ", " : "", lit);
+        fprintf(sf, "%s%s", i ? "\n" : "", lit);
         free(lit);
     }
     fclose(sf);
@@ -888,33 +836,40 @@ static stub *get_stub(pf_module *m, pf_future *f) {
         }
     s->sig = sig;
     s->fname = dupstr(f->name);
-    /* def __pf_call_N(a0, a1):\n    return f(a0, a1)\n__pf_call_N(<literals>)\n */
+    /* def __pf_call_N(a0, a1):\n    return f(a0, a1)\n, exported for the argument types */
     char stub_name[64];
     snprintf(stub_name, sizeof stub_name, "%scall_%d", CG_EXPORT_PREFIX, m->nstubs);
     char *text = NULL;
     size_t tl = 0;
     FILE *tf = open_memstream(&text, &tl);
-    if (!tf) {
+    const char **params = calloc((size_t)f->nargs + 1, sizeof *params);
+    char *spell = NULL, *save = NULL;
+    if (!tf || !params || !(spell = dupstr(sig))) {
+        if (tf) fclose(tf);
+        free(text);
+        free(params);
         stub_free(s);
         set_err(&f->err, PF_ERR_SYSTEM, dupstr("out of memory"));
         return NULL;
     }
-    fwrite(m->text, 1, m->len, tf);
     fprintf(tf, "def %s(", stub_name);
     for (int i = 0; i < f->nargs; i++) fprintf(tf, "%sa%d", i ? ", " : "", i);
     fprintf(tf, "):\n    return %s(", f->name);
     for (int i = 0; i < f->nargs; i++) fprintf(tf, "%sa%d", i ? ", " : "", i);
-    fprintf(tf, ")\n%s(%s)\n", stub_name, sig);
+    fprintf(tf, ")\n");
     fclose(tf);
-    pf_status st = compile_unit(m->name, text, tl, m->lines, stub_name, m->regs, m->nregs, &s->u, &f->err);
+    for (int i = 0; i < f->nargs; i++) /* sig: the spellings, one per line */
+        params[i] = strtok_r(i ? NULL : spell, "\n", &save);
+    ir_env_root root = {stub_name, params, f->nargs};
+    s->init = compile_entry(m->sess, m->name, text, tl, &root, &s->fn, &s->ret, &s->map, &f->err);
+    cg_session_end(m->sess, false); /* the stub is not kept as a definition; its code stays */
     free(text);
-    if (st != PF_OK) {
+    free(params);
+    free(spell);
+    if (!s->init) {
         stub_free(s);
         return NULL;
     }
-    /* borrow the loaded module's globals (they live until pf_module_free) */
-    for (int32_t i = 0; i < s->u.nglobals && i < m->u.nglobals; i++)
-        memcpy(s->u.globals[i], m->u.globals[i], sizeof(pf_slot));
     s->atypes = calloc((size_t)f->nargs + 1, sizeof *s->atypes);
     if (!s->atypes) {
         stub_free(s);
@@ -923,7 +878,7 @@ static stub *get_stub(pf_module *m, pf_future *f) {
     }
     s->atypes[0] = &ffi_type_pointer; /* ctx */
     for (int i = 0; i < f->nargs; i++) s->atypes[i + 1] = ffi_of(s->args[i]->kind);
-    if (ffi_prep_cif(&s->cif, FFI_DEFAULT_ABI, (unsigned)f->nargs + 1, ffi_of(s->u.ret->kind), s->atypes) != FFI_OK) {
+    if (ffi_prep_cif(&s->cif, FFI_DEFAULT_ABI, (unsigned)f->nargs + 1, ffi_of(s->ret->kind), s->atypes) != FFI_OK) {
         stub_free(s);
         set_err(&f->err, PF_ERR_SYSTEM, dupstr("libffi cannot describe the call"));
         return NULL;
@@ -1093,16 +1048,16 @@ static void call_main(pf_ctx *ctx, void *arg) {
         bools[i] = (uint8_t)slots[i];
         avals[i + 1] = s->args[i]->kind == PF_BOOL ? (void *)&bools[i] : (void *)&slots[i];
     }
-    pf_module *m = f->mod;
-    const size_t rng = sizeof(pf_rng);
-    memcpy(s->u.globals[s->u.nglobals], m->u.globals[m->u.nglobals], rng);
+    if (s->init && !ctx->exc) { /* first call: the stub entry's own module-level code */
+        ((void (*)(pf_ctx *))s->init)(ctx);
+        if (!ctx->exc) s->init = NULL;
+    }
     union { ffi_arg a; int64_t i; double d; void *p; uint8_t b; } ret;
     memset(&ret, 0, sizeof ret);
-    if (!ctx->exc) ffi_call(&s->cif, FFI_FN(s->u.fn), &ret, avals);
-    memcpy(m->u.globals[m->u.nglobals], s->u.globals[s->u.nglobals], rng);
+    if (!ctx->exc) ffi_call(&s->cif, FFI_FN(s->fn), &ret, avals);
     rt_out_flush(ctx);
     pf_slot r = 0;
-    switch (s->u.ret->kind) {
+    switch (s->ret->kind) {
     case PF_NONE: break;
     case PF_INT: r = ret.i; break;
     case PF_FLOAT: r = pf_slot_from_float(ret.d); break;
@@ -1112,27 +1067,26 @@ static void call_main(pf_ctx *ctx, void *arg) {
     /* arguments first: a host list the result still holds gets its own copy before the result
      * points into it */
     for (int i = 0; i < s->nargs; i++) release_arg(s->args[i], slots[i]);
-    if (!ctx->exc) take_result(s->u.ret, r, &f->result);
+    if (!ctx->exc) take_result(s->ret, r, &f->result);
 }
 
-/* Runs on worker 0: the module's top-level code; its object globals are made shared because every
- * later call reads them from any worker. */
+/* Runs on worker 0: the module's top-level code (its load entry; arg = its code). */
 static void load_main(pf_ctx *ctx, void *arg) {
-    pf_module *m = arg;
-    void (*init)(pf_ctx *) = (void (*)(pf_ctx *))cg_jit_lookup(m->u.jit, CG_INIT_NAME, NULL);
-    if (init) init(ctx);
+    ((void (*)(pf_ctx *))arg)(ctx);
     rt_out_flush(ctx);
-    for (int32_t i = 0; !ctx->exc && i < m->u.nglobals; i++) {
-        pf_slot v;
-        memcpy(&v, m->u.globals[i], sizeof v);
-        if (m->u.gobj[i] && v) rt_share(PF_OBJ_OF(v));
-    }
 }
 
-static void fini_main(pf_ctx *ctx, void *arg) {
-    pf_module *m = arg;
-    void (*fini)(pf_ctx *) = (void (*)(pf_ctx *))cg_jit_lookup(m->u.jit, CG_FINI_NAME, NULL);
-    if (fini) fini(ctx);
+/* The module's variables are read by later calls on any worker: their objects become shared. */
+static void share_vars(cg_session *sess) {
+    for (int32_t i = 0; i < cg_session_nvars(sess); i++) {
+        const char *name, *type;
+        void *slot;
+        pf_slot v;
+        if (!cg_session_var(sess, i, &name, &type, &slot)) continue;
+        memcpy(&v, slot, sizeof v);
+        bool obj = strcmp(type, "int") && strcmp(type, "float") && strcmp(type, "bool") && strcmp(type, "None");
+        if (obj && v) rt_share(PF_OBJ_OF(v));
+    }
 }
 
 /* rt_run with f as the running future (for pf_cancel); the exception (owned) or NULL. */
@@ -1157,22 +1111,35 @@ static void run_future(pf_runtime *R, pf_future *f) {
             stub_free(s);
         }
         m->stubs = NULL;
-        if (m->u.jit) {
-            pf_exc *x = run(R, NULL, fini_main, m);
-            if (x) exc_error(NULL, x);
-        }
-        unit_free(&m->u);
+        cg_session_free(m->sess); /* releases the variables: no runtime needed */
+        m->sess = NULL;
         return;
     }
     if (f->kind == JOB_LOAD) {
-        f->status = compile_unit(m->name, m->text, m->len, m->lines, NULL, m->regs, m->nregs, &m->u, &f->err);
-        if (f->status != PF_OK) return;
-        pf_exc *x = run(R, f, load_main, m);
-        if (x) {
-            f->status = exc_error(&f->err, x);
-            pf_exc *y = run(R, NULL, fini_main, m);
-            if (y) exc_error(NULL, y);
-            unit_free(&m->u);
+        char *msg = NULL;
+        if (!(m->sess = cg_session_new(&msg))) {
+            f->status = set_err(&f->err, PF_ERR_SYSTEM, fmtstr("cannot start the JIT: %s", msg ? msg : "?"));
+            cg_free_message(msg);
+            return;
+        }
+        for (int i = 0; i < m->nregs; i++)
+            if (!cg_session_define(m->sess, m->regs[i].name, (void *)m->regs[i].fn, &msg)) {
+                f->status = set_err(&f->err, PF_ERR_SYSTEM, fmtstr("%s", msg ? msg : "?"));
+                cg_free_message(msg);
+                break;
+            }
+        void *entry = NULL;
+        if (f->status == PF_OK &&
+            !(entry = compile_entry(m->sess, m->name, m->text, m->len, NULL, NULL, NULL, NULL, &f->err)))
+            f->status = f->err.status;
+        pf_exc *x = entry ? run(R, f, load_main, entry) : NULL;
+        if (x) f->status = exc_error(&f->err, x);
+        cg_session_end(m->sess, f->status == PF_OK);
+        if (f->status != PF_OK) {
+            cg_session_free(m->sess);
+            m->sess = NULL;
+        } else {
+            share_vars(m->sess);
         }
         return;
     }
@@ -1187,6 +1154,15 @@ static void run_future(pf_runtime *R, pf_future *f) {
     }
     f->st = s;
     pf_exc *x = run(R, f, call_main, f);
+    if (x && (void *)x != (void *)RT_EXC_INTERRUPTED) /* frames in the module's defs: their own lines */
+        for (int32_t i = 0; i < x->nframes; i++) {
+            const char *file;
+            int32_t line;
+            if (cg_linemap_origin(s->map, x->frames[i].line, &file, &line)) {
+                x->frames[i].file = file;
+                x->frames[i].line = line;
+            }
+        }
     if (x) {
         pf_value_free(&f->result);
         f->status = exc_error(&f->err, x);

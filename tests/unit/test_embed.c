@@ -214,6 +214,33 @@ static void random_state(pf_runtime *rt) {
     pf_module_free(m);
 }
 
+/* Call stubs are entries of the module's session: a non-literal default argument is computed for
+ * them, a variable assigned after a call in the top-level code is read where it lives, and a
+ * function the module reads before assigning one of its variables raises NameError at load. */
+static void session_stubs(pf_runtime *rt) {
+    pf_module *m = load_or_die(rt, "dflt.pf",
+                               "import math\n"
+                               "def f(x, s=math.sqrt(4.0)):\n"
+                               "    return x * s + K\n"
+                               "def g():\n"
+                               "    return 1\n"
+                               "N = g()\n"
+                               "K = N + 0.5\n");
+    pf_error err = {0};
+    pf_value r, x = pf_val_float(3.0);
+    CHECK_STATUS(pf_call(m, "f", &x, 1, &r, &err), PF_OK, &err);
+    CHECK(r.kind == PF_FLOAT && r.u.f == 7.5);
+    pf_value xi[2] = {pf_val_int(2), pf_val_float(10.0)};
+    CHECK_STATUS(pf_call(m, "f", xi, 2, &r, &err), PF_OK, &err);
+    CHECK(r.kind == PF_FLOAT && r.u.f == 21.5);
+    pf_module_free(m);
+    CHECK(pf_load_string(rt, "early.pf", "def h():\n    return V + 1\nW = h()\nV = 2\n", &err) == NULL);
+    CHECK_INT(err.status, PF_ERR_EXCEPTION);
+    CHECK_TEXT(err.kind, "NameError");
+    CHECK(err.traceback && strstr(err.traceback, "File \"early.pf\", line 2, in h"));
+    pf_error_free(&err);
+}
+
 int main(void) {
     pf_error err = {0};
     pf_options o;
@@ -229,6 +256,7 @@ int main(void) {
     values(m);
     errors(rt, m);
     random_state(rt);
+    session_stubs(rt);
     pf_module_free(m);
     pf_close(rt);
     return check_report("test_embed");
