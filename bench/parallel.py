@@ -5,7 +5,10 @@ Each program is compiled once with `pfc build` (and once more with `pfc build --
 compile time is not in the numbers; then each executable runs with --threads 1, 2 and 8 and the
 best wall time of --runs runs is kept (speedups need wall time; the user+sys CPU time of the best
 2-thread run is printed too: CPU(2) / wall(1) above 1 is work the second thread added). Outputs
-must agree across modes. Issue 6's targets: t1/no-par <= 1.1, t1/t2 >= 1.8, t8/t2 <= 1.1. On a
+must be identical at every thread count (DESIGN.md's determinism promise). Against --no-par they
+are compared exactly too, except that float numbers may differ in their last bits: a parallel float
+sum adds fixed blocks combined by a pairwise tree, which rounds differently from --no-par's one
+sequential sum (expected; reported as a note, not a mismatch). Issue 6's targets: t1/no-par <= 1.1, t1/t2 >= 1.8, t8/t2 <= 1.1. On a
 shared machine the load average (printed before and after) decides what these numbers mean.
 Sizes are those of issue 6 or larger, so that every run lasts 0.1 s or more (start-up and the first
 promotion must not weigh in). --workspan instead prints each program's work, span and parallelism
@@ -78,6 +81,20 @@ def best(cmd, runs):
     return top
 
 
+NUMBER = re.compile(r"-?\d+\.\d*(?:e[-+]?\d+)?|-?\d+e[-+]?\d+|nan|inf")
+
+
+def float_rounding_only(a, b):
+    """True when outputs a and b differ only in float numbers within a relative 1e-9."""
+    if NUMBER.sub("#", a) != NUMBER.sub("#", b):
+        return False
+    for x, y in zip(NUMBER.findall(a), NUMBER.findall(b)):
+        fx, fy = float(x), float(y)
+        if fx != fy and not abs(fx - fy) <= 1e-9 * max(abs(fx), abs(fy)):
+            return False
+    return True
+
+
 def workspan(exe):
     """(work ms, span ms, parallelism) of one --workspan --stats run."""
     p = subprocess.run([str(exe), "--threads", "1", "--workspan", "--stats"], capture_output=True, text=True)
@@ -125,8 +142,15 @@ def main():
             res = {}
             for t in THREADS:
                 res[t] = best([str(exe), "--threads", str(t)], a.runs)
-                if res[t][2] != out:
-                    print(f"{n}: output at --threads {t} differs from --no-par", file=sys.stderr)
+                if res[t][2] != res[THREADS[0]][2]:
+                    print(f"{n}: MISMATCH: output at --threads {t} differs from --threads {THREADS[0]}",
+                          file=sys.stderr)
+            if res[THREADS[0]][2] != out:
+                if float_rounding_only(res[THREADS[0]][2], out):
+                    print(f"{n}: note: floats differ from --no-par in the last bits (block-tree sum; expected)",
+                          file=sys.stderr)
+                else:
+                    print(f"{n}: MISMATCH: output differs from --no-par", file=sys.stderr)
             t1, t2, t8 = res[1][0], res[2][0], res[8][0]
             flag = lambda ok: " " if ok else "*"
             print(f"{n:<12} {np_wall:9.3f} {t1:7.3f} {t2:7.3f} {t8:7.3f} {res[2][1]:7.3f}"
