@@ -58,6 +58,19 @@ static int usage_error(const char *fmt, const char *arg) {
     return 2;
 }
 
+/* One argument of `check`/`parse` that is not one of their flags: the FILE (only one), else a
+ * usage error ("<cmd>: unknown option", "<cmd>: more than one file given"). Returns 0 or 2. */
+static int file_arg(const char *cmd, const char *a, const char **path) {
+    char fmt[64];
+    if (a[0] == '-' && a[1] != 0) snprintf(fmt, sizeof fmt, "%s: unknown option '%%s'", cmd);
+    else if (*path) snprintf(fmt, sizeof fmt, "%s: more than one file given ('%%s')", cmd);
+    else {
+        *path = a;
+        return 0;
+    }
+    return usage_error(fmt, a);
+}
+
 /* Reads and parses path into a; on failure prints the diagnostics (or a one-line error for an
  * unreadable file) and returns NULL. */
 static ast_module *load_and_parse(pf_arena *a, pf_diags *d, const char *path) {
@@ -78,13 +91,8 @@ static ast_module *load_and_parse(pf_arena *a, pf_diags *d, const char *path) {
 /* pfc check FILE */
 static int cmd_check(int argc, char **argv) {
     const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (argv[i][0] == '-' && argv[i][1] != 0)
-            return usage_error("check: unknown option '%s'", argv[i]);
-        if (path)
-            return usage_error("check: more than one file given ('%s')", argv[i]);
-        path = argv[i];
-    }
+    for (int i = 1; i < argc; i++)
+        if (file_arg("check", argv[i], &path)) return 2;
     if (!path)
         return usage_error("check: %sno file given", "");
     pf_arena a;
@@ -141,12 +149,8 @@ static int cmd_parse(int argc, char **argv) {
             dump = true;
         else if (strcmp(argv[i], "--dump-tokens") == 0)
             tokens = true;
-        else if (argv[i][0] == '-' && argv[i][1] != 0)
-            return usage_error("parse: unknown option '%s'", argv[i]);
-        else if (path)
-            return usage_error("parse: more than one file given ('%s')", argv[i]);
-        else
-            path = argv[i];
+        else if (file_arg("parse", argv[i], &path))
+            return 2;
     }
     if (!path)
         return usage_error("parse: %sno file given", "");

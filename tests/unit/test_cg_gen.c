@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "check.h"
 
 /* ---- a tiny IR builder (the arena is just calloc; freed in bulk at exit by the OS is not ok
@@ -121,17 +122,8 @@ static char *run_module(ir_module *m, int *exc_kind) {
         failures++;
         return strdup("");
     }
-    fflush(stdout);
-    FILE *tmp = tmpfile();
-    int saved = dup(1);
-    dup2(fileno(tmp), 1);
     pf_ctx ctx;
-    rt_ctx_init(&ctx);
-    entry(&ctx);
-    rt_out_flush(&ctx);
-    fflush(stdout);
-    dup2(saved, 1);
-    close(saved);
+    char *out = run_captured(entry, &ctx);
     *exc_kind = 0;
     if (ctx.exc) {
         *exc_kind = ctx.exc->kind;
@@ -139,13 +131,8 @@ static char *run_module(ir_module *m, int *exc_kind) {
         rt_obj_decref(&ctx.exc->h);
     }
     CHECK(atomic_load(&ctx.stack_limit) == ctx.stack_floor || atomic_load(&ctx.poll) != 0);
-    long n = ftell(tmp);
-    char *out = calloc(1, (size_t)n + 1);
-    rewind(tmp);
-    if (fread(out, 1, (size_t)n, tmp) != (size_t)n) failures++;
-    fclose(tmp);
     cg_jit_free(j);
-    return out;
+    return out ? out : strdup("");
 }
 
 static ir_module *new_module(void) {

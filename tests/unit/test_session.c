@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture.h"
+
 static int failures;
 #define CHECK(cond)                                                                                \
     do {                                                                                           \
@@ -33,27 +35,15 @@ static result R;
 static cg_session *S_; /* the session out_is uses */
 
 static void capture_run(void (*entry)(pf_ctx *)) {
-    fflush(stdout);
-    FILE *tmp = tmpfile();
-    int saved = dup(1);
-    dup2(fileno(tmp), 1);
     pf_ctx ctx;
-    rt_ctx_init(&ctx);
-    entry(&ctx);
-    rt_out_flush(&ctx);
-    fflush(stdout);
-    dup2(saved, 1);
-    close(saved);
+    char *out = run_captured(entry, &ctx);
     R.exc = 0;
     if (ctx.exc) {
         R.exc = ctx.exc->kind;
         rt_obj_decref(&ctx.exc->h);
     }
-    long n = ftell(tmp);
-    rewind(tmp);
-    if (n >= (long)sizeof R.out) n = sizeof R.out - 1;
-    R.out[fread(R.out, 1, (size_t)n, tmp)] = 0;
-    fclose(tmp);
+    snprintf(R.out, sizeof R.out, "%s", out ? out : "");
+    free(out);
 }
 
 /* Compiles and runs text as the next entry (echo on), then ends it. */
