@@ -77,6 +77,18 @@ const char *pf_status_name(pf_status s) {
     return "PF_ERR_?";
 }
 
+/* A traceback (x) or diagnostics (d) as pfc prints them, in a malloc'd string (NULL: no memory). */
+static char *print_text(const pf_exc *x, const pf_diags *d) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) return NULL;
+    if (x) rt_exc_print(x, f);
+    else pf_diags_print(d, f);
+    fclose(f);
+    return buf;
+}
+
 /* An exception (owned, released here) as a pf_error. Frames of libpf's call stubs (__pf_*) are
  * left out of the traceback. */
 static pf_status exc_error(pf_error *e, pf_exc *x) {
@@ -94,14 +106,7 @@ static pf_status exc_error(pf_error *e, pf_exc *x) {
             n--;
         int32_t saved = x->nframes;
         x->nframes = n;
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&buf, &len);
-        if (f) {
-            rt_exc_print(x, f);
-            fclose(f);
-            e->traceback = buf;
-        }
+        e->traceback = print_text(x, NULL);
         x->nframes = saved;
     }
     if ((void *)x != (void *)RT_EXC_INTERRUPTED) rt_obj_decref(&x->h);
@@ -281,14 +286,7 @@ static pf_status diag_error(pf_error *e, const pf_diags *d, const pf_source *stu
         break;
     }
     if (!e->message) e->message = dupstr("compile error");
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (f) {
-        pf_diags_print(d, f);
-        fclose(f);
-        e->diagnostics = buf;
-    }
+    e->diagnostics = print_text(NULL, d);
     return PF_ERR_COMPILE;
 }
 
