@@ -243,8 +243,11 @@ rt_group *rt_current_group(pf_ctx *ctx) {
 
 rt_runtime *rt_ctx_runtime(pf_ctx *ctx) { return ctx->worker ? ctx->worker->rt : NULL; }
 
-/* Cancelling the run again raises the interrupt bits again, so code that caught its interruption
- * (a bare `except:`) is interrupted anew at its next poll: the driver's --timeout repeats it. */
+/* Cancelling the run sets the root group's flag, so every task of the run is interrupted at its
+ * next poll. The flag is lifted when the interruption reaches the main task itself (rt_delivered):
+ * code that catches it goes on, and a new cancel interrupts it again. The bits are raised again
+ * even when the flag was still set, so a task that caught its interruption before the main task
+ * got one (a bare `except:` in a parallel body) is interrupted anew: --timeout repeats the cancel. */
 void rt_cancel_run(rt_runtime *rt) {
     rt_group *g = atomic_load_explicit(&rt->run_group, memory_order_acquire);
     if (!g)
@@ -252,6 +255,21 @@ void rt_cancel_run(rt_runtime *rt) {
     rt_cancel_group(rt, g);
     for (int i = 0; i < rt->n; i++)
         rt_poll_raise(&rt->w[i]->ctx, PF_POLL_INTERRUPT);
+}
+
+/* The main task of the run just received ctx->exc at a runtime boundary (its own poll, or a join
+ * of a task it promoted or spawned). If the run is cancelled, that exception is the run's
+ * interruption delivered (or the first failure in sequential order, which takes its place): lift
+ * the root group's flag, so that code catching it (`except KeyboardInterrupt:` in a loop) is not
+ * interrupted again by a stale poll bit or by the flag without a new rt_cancel_run. Tasks that
+ * still run under the main task need no flag: the main task's joins cancel what they join while
+ * ctx->exc is set, and once it catches the exception the work it starts is not cancelled. */
+void rt_delivered(rt_worker *w) {
+    rt_runtime *rt = w->rt;
+    rt_group *root = &rt->main_task.group;
+    if (w->frame && w->frame->group == root && w->ctx.exc &&
+        atomic_exchange_explicit(&root->cancelled, 0, memory_order_acq_rel))
+        rt->delivered = w->ctx.exc;
 }
 
 static void set_busy(rt_worker *w, int busy) {
@@ -631,6 +649,7 @@ rt_status rt_run(rt_runtime *rt, void (*main)(pf_ctx *ctx, void *arg), void *arg
     atomic_init(&t->own.word, 2);
     t->latch = &t->own;
     rt->ws_work = rt->ws_span = 0;
+    rt->delivered = NULL;
     atomic_store_explicit(&rt->run_group, &t->group, memory_order_release);
     atomic_store_explicit(&rt->inject, t, memory_order_seq_cst);
     rt_wake_all(rt);
@@ -638,18 +657,21 @@ rt_status rt_run(rt_runtime *rt, void (*main)(pf_ctx *ctx, void *arg), void *arg
     while ((v = atomic_load_explicit(&t->own.word, memory_order_acquire)) != 0)
         futex_wait(&t->own.word, v);
     atomic_store_explicit(&rt->run_group, NULL, memory_order_release);
+    /* dropped before it started (cancelled at once): no exception was made, make one */
+    struct pf_exc *e = t->exc;
+    if (t->status == RT_INTERRUPTED && !e && exc_out)
+        e = rt->o.exc_interrupt ? rt->o.exc_interrupt(rt->o.ud, &rt->w[0]->ctx) : RT_EXC_INTERRUPTED;
     if (exc_out)
-        *exc_out = t->exc;
+        *exc_out = e;
     else
-        rt_release_exc(rt, t->exc);
-    if (t->status == RT_INTERRUPTED && exc_out)
-        *exc_out = rt->o.exc_interrupt ? rt->o.exc_interrupt(rt->o.ud, &rt->w[0]->ctx)
-                                       : RT_EXC_INTERRUPTED;
+        rt_release_exc(rt, e);
     if (t->status == RT_OK)
         return RT_OK;
-    if (atomic_load_explicit(&t->group.cancelled, memory_order_acquire))
+    /* main raised the interruption it was delivered (rt_delivered), or failed while cancelled */
+    if (t->status == RT_INTERRUPTED || e == rt->delivered ||
+        atomic_load_explicit(&t->group.cancelled, memory_order_acquire))
         return RT_INTERRUPTED;
-    return t->status == RT_INTERRUPTED ? RT_INTERRUPTED : RT_FAILED;
+    return RT_FAILED;
 }
 
 void rt_close(rt_runtime *rt) {

@@ -26,7 +26,10 @@
  * PF_POLL_INTERRUPT on every worker; a poll of code whose group or any ancestor is cancelled sets
  * ctx->exc to an interruption (rt_options.exc_interrupt, default RT_EXC_INTERRUPTED) and compiled
  * code unwinds to its task boundary like for any exception. Unstarted tasks of a cancelled group
- * are dropped when dequeued.
+ * are dropped when dequeued. A cancelled run is interrupted once: when the main task itself receives
+ * an exception at a poll or a join while the run is cancelled, the run's flag is lifted, so code
+ * that catches the interruption goes on (new tasks run, stale poll bits are ignored) until the next
+ * rt_cancel_run; what still runs under the main task is cancelled by its joins (ctx->exc set).
  *
  * ## Latent-mark protocol (what codegen emits; LAYOUT comments give field offsets on LP64)
  * Fork `a = f(x); b = g(y)` (both in parallel, results in program order):
@@ -140,7 +143,8 @@ rt_runtime *rt_open(const rt_options *o);
 typedef enum rt_status {
     RT_OK = 0,          /* main returned with ctx->exc == NULL */
     RT_FAILED = 1,      /* main raised: *exc_out holds the (owned) exception */
-    RT_INTERRUPTED = 2, /* the run was cancelled (rt_cancel_run); *exc_out holds the interruption */
+    RT_INTERRUPTED = 2, /* the run was cancelled (rt_cancel_run) and main raised the interruption
+                         * (or failed while cancelled); *exc_out holds that exception */
 } rt_status;
 
 /* Run main(ctx, arg) on a worker (with a big stack) to completion, helping with all the tasks it
@@ -149,7 +153,8 @@ typedef enum rt_status {
 rt_status rt_run(rt_runtime *rt, void (*main)(pf_ctx *ctx, void *arg), void *arg,
                  struct pf_exc **exc_out);
 
-/* Cancel the current rt_run: every task of it is interrupted at its next poll. Async-signal-safe
+/* Cancel the current rt_run: every task of it is interrupted at its next poll, until the main task
+ * has received the interruption (then code that catches it runs on normally). Async-signal-safe
  * (atomic stores only), so a SIGINT handler or a --timeout thread may call it. Calling it again
  * interrupts again code that caught its interruption (bare `except:`). No effect between runs. */
 void rt_cancel_run(rt_runtime *rt);

@@ -169,6 +169,8 @@ struct rt_runtime {
     _Atomic uint64_t beats, beat_active_ns; /* written by the beat thread only */
     _Atomic int64_t beat_since;   /* start of the beat thread's current active period, 0 parked */
     rt_task main_task;            /* reused by each rt_run; never freed while the runtime lives */
+    struct pf_exc *delivered;     /* main task's worker: the exception that lifted the run's
+                                   * cancel (rt_delivered), compared by rt_run; not owned */
     int64_t ws_work, ws_span;     /* workspan result of the last run */
     int64_t t_open;               /* CLOCK_MONOTONIC ns at open (trace origin) */
 };
@@ -182,6 +184,7 @@ void rt_task_exec(rt_worker *w, rt_task *t);
 void rt_wait_latch(rt_worker *w, rt_latch *l);
 void rt_latch_countdown(rt_runtime *rt, rt_latch *l);
 void rt_cancel_group(rt_runtime *rt, rt_group *g);
+void rt_delivered(rt_worker *w);
 bool rt_group_cancelled(const rt_group *g);
 rt_task *rt_task_alloc(rt_worker *w);
 void rt_task_free(rt_worker *w, rt_task *t);

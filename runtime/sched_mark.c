@@ -191,8 +191,11 @@ void rt_poll_slow(pf_ctx *ctx) {
     uint32_t bits = atomic_exchange_explicit(&ctx->poll, 0, memory_order_seq_cst);
     rt_worker *w = ctx->worker;
     if ((bits & PF_POLL_INTERRUPT) && !ctx->exc) {
-        if (!w || (w->frame && rt_group_cancelled(w->frame->group)))
+        if (!w || (w->frame && rt_group_cancelled(w->frame->group))) {
             ctx->exc = rt_make_interrupt(ctx);
+            if (w)
+                rt_delivered(w);
+        }
     }
     if ((bits & (PF_POLL_HEARTBEAT | PF_POLL_REQUEST)) && w && !ctx->exc) {
         _Atomic uint64_t *c = bits & PF_POLL_HEARTBEAT ? &w->st.heartbeats : &w->st.requests;
@@ -249,10 +252,12 @@ static rt_status join_task(rt_worker *w, rt_task *t) {
     rt_wait_latch(w, t->latch);
     rt_status st = (rt_status)t->status;
     if (st != RT_OK) {
-        if (ctx->exc)
+        if (ctx->exc) {
             rt_release_exc(w->rt, t->exc);
-        else
+        } else {
             ctx->exc = t->exc ? t->exc : rt_make_interrupt(ctx);
+            rt_delivered(w);
+        }
     }
     return st;
 }
@@ -294,10 +299,12 @@ static void loop_join(pf_ctx *ctx, loop_mark *lm, void *acc) {
         rt_task *t = list;
         list = t->next;
         if (t->status != RT_OK) { /* (a failed task dropped its own partial) */
-            if (ctx->exc)
+            if (ctx->exc) {
                 rt_release_exc(w->rt, t->exc);
-            else
+            } else {
                 ctx->exc = t->exc ? t->exc : rt_make_interrupt(ctx);
+                rt_delivered(w);
+            }
         } else if (t->acc) {
             if (ctx->exc) {
                 if (d->drop)
