@@ -1,7 +1,8 @@
 /* Parallelism analysis (issue 6): decides which comprehensions, generator reductions and `for`
  * loops (carried names only updated by associative reductions) may run in parallel, and for
- * `pfc run --explain` says with positions what was made parallel and why the rest was not. Print,
- * random, clocks and extern calls (tracked per function) make code order-dependent: sequential. */
+ * `pfc run --explain` says with positions what was made parallel and why the rest was not. Random,
+ * clocks and extern calls (tracked per function) make code order-dependent: sequential. print does
+ * not: the runtime keeps the output of parallel code in program order (runtime/print.c). */
 #include "ir/ir.h"
 
 #include <stdio.h>
@@ -18,7 +19,6 @@ typedef struct par_st {
 
 static bool op_impure(ir_op op) {
     switch (op) {
-    case IR_OP_PRINT:
     case IR_OP_RANDOM_SEED:
     case IR_OP_RANDOM_RANDOM:
     case IR_OP_RANDOM_RANDINT:
@@ -144,7 +144,7 @@ static const char *comp_problem(par_st *p, const ir_expr *e) {
     }
     const char *w = source_problem(c->clauses[0].iter);
     if (w) return w;
-    if (expr_impure(p, e)) return "the body prints or uses random/time (order-dependent effects)";
+    if (expr_impure(p, e)) return "the body uses random/time (order-dependent effects)";
     return NULL;
 }
 
@@ -474,7 +474,7 @@ static const char *loop_problem(par_st *p, const ir_func *fn, const ir_stmt *loo
         goto done;
     }
     if (p && block_impure(p, &loop->body)) {
-        a->why = "the body prints or uses random/time (order-dependent effects)";
+        a->why = "the body uses random/time (order-dependent effects)";
         goto done;
     }
     an_iter_vars(a, loop->iter, -1);
@@ -577,7 +577,7 @@ static bool scalar(const ir_type *t) { return t->kind == IR_T_INT || t->kind == 
 static const char *fork_problem(par_st *p, const ir_expr *a, const ir_expr *b) {
     if (b->kind != IR_E_CALL || a->kind != IR_E_CALL) return "not two calls";
     if (b->env || !b->func || b->func->extern_sym) return "the second call is a closure or extern call";
-    if (p->impure[b->func->id]) return "the second call prints or uses random/time";
+    if (p->impure[b->func->id]) return "the second call uses random/time";
     if (!scalar(b->type)) return "the second call does not return a number";
     if (b->nargs > 8) return "too many arguments";
     for (int32_t i = 0; i < b->nargs; i++)

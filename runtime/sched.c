@@ -398,7 +398,8 @@ void rt_task_exec(rt_worker *w, rt_task *t) {
     ctx->exc = NULL;
     ctx->mlimit = rt_window_at(w, ctx->mtop); /* a new task records its oldest forks */
     task_frame f = {&t->group, ctx->mtop,
-                    atomic_load_explicit(&rt->cancel_epoch, memory_order_acquire), w->frame};
+                    atomic_load_explicit(&rt->cancel_epoch, memory_order_acquire),
+                    t->kind == TASK_MAIN ? NULL : &t->out, w->frame};
     w->frame = &f;
     int64_t t0 = rt->o.trace_path ? rt_now_ns() : 0;
     if (rt_group_cancelled(&t->group)) {

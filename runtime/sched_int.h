@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "runtime/sched.h"
+#include "runtime/value_impl.h" /* rt_sbuf */
 
 #define RT_DEQUE_CAP 4096   /* tasks per deque (power of two); a full deque refuses promotion */
 #define RT_MARK_CAP 4096    /* recorded latent marks per worker; deeper marks stay latent */
@@ -39,6 +40,13 @@ typedef struct rt_group {
     struct rt_group *parent;    /* immutable after creation; NULL for a run's root */
 } rt_group;
 
+/* The output of a promoted or spawned task (print.c): held until its join, then stitched into
+ * the joiner's output in sequential order. Owner: the thread running the task, then the joiner. */
+typedef struct rt_obuf {
+    rt_sbuf sb;  /* sb.failed: could not grow, the rest was lost (the print raised MemoryError) */
+    int flush;   /* flush=True was asked: flush stdout when this reaches it */
+} rt_obuf;
+
 enum { TASK_CALL = 1, TASK_LOOP, TASK_MAIN };
 
 struct loop_root;
@@ -51,6 +59,7 @@ struct rt_task {
     int kind;                 /* TASK_CALL / TASK_LOOP / TASK_MAIN */
     int status;               /* RT_OK / RT_FAILED / RT_INTERRUPTED; written before countdown */
     struct pf_exc *exc;       /* owned failure when RT_FAILED (may be the interruption) */
+    rt_obuf out;              /* output (not TASK_MAIN, which writes to stdout) */
     rt_group group;
     rt_latch *latch;          /* counted down once at completion (own, or the loop mark's) */
     rt_latch own;             /* TASK_CALL / TASK_MAIN */
@@ -116,6 +125,7 @@ typedef struct task_frame {
     rt_group *group;
     uint32_t mbase;           /* ctx->mtop when the task started */
     uint32_t cancel_epoch;    /* rt->cancel_epoch when it started */
+    rt_obuf *out;             /* where its output goes: the task's buffer, NULL = stdout */
     struct task_frame *prev;
 } task_frame;
 
@@ -195,6 +205,8 @@ void rt_trace_add(rt_worker *w, int type, int64_t ts, int64_t dur);
 void rt_loop_task_run(pf_ctx *ctx, rt_task *t);
 void rt_cancel_later_siblings(rt_runtime *rt, rt_task *t);
 uint32_t rt_window_at(const rt_worker *w, uint32_t i);
+/* print.c */
+void rt_out_join(rt_worker *w, rt_obuf *b, bool keep);
 /* sched_stats.c */
 int64_t rt_ws_now(rt_worker *w);
 

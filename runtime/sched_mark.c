@@ -251,6 +251,7 @@ static rt_status join_task(rt_worker *w, rt_task *t) {
         rt_cancel_group(w->rt, &t->group); /* t is later in sequential order: its outcome is moot */
     rt_wait_latch(w, t->latch);
     rt_status st = (rt_status)t->status;
+    rt_out_join(w, &t->out, !ctx->exc);
     if (st != RT_OK) {
         if (ctx->exc) {
             rt_release_exc(w->rt, t->exc);
@@ -298,6 +299,7 @@ static void loop_join(pf_ctx *ctx, loop_mark *lm, void *acc) {
     while (list) {
         rt_task *t = list;
         list = t->next;
+        rt_out_join(w, &t->out, !ctx->exc); /* in block order, up to the first failure */
         if (t->status != RT_OK) { /* (a failed task dropped its own partial) */
             if (ctx->exc) {
                 rt_release_exc(w->rt, t->exc);

@@ -587,8 +587,9 @@ pf_list *rt_dict_values(pf_ctx *ctx, const pf_dict *d, const pf_type *type);
 pf_list *rt_dict_items(pf_ctx *ctx, const pf_dict *d, const pf_type *type);
 
 /* ============================================================================================
- * Output. All program output goes through rt_out_write so the scheduler can later order output
- * of parallel code; today it writes to stdout (buffered by libc).
+ * Output. All program output goes through rt_out_write (runtime/print.c): stdout (buffered by
+ * libc) for the run's main task, else the running task's buffer, stitched in program order at its
+ * join. rt_out_flush: fflush(stdout), or done when a task's buffer reaches stdout.
  * ========================================================================================== */
 
 void rt_out_write(pf_ctx *ctx, const char *bytes, size_t len);

@@ -110,7 +110,7 @@ int main(void) {
            "t.pf:3:5: sequential: for loop in g: `v` is bound in the loop and read after it (at 21:16)",
            "t.pf:7:5: sequential: for loop in g: `j` is bound in the loop and read after it (at 21:24)",
            "t.pf:10:5: sequential: for loop in g: the body breaks out of the loop (line 12)",
-           "t.pf:14:5: sequential: for loop in g: the body prints or uses random/time",
+           "t.pf:14:5: parallel: for loop in g (blocks of the iterations; reductions: w +;",
            "t.pf:17:5: sequential: for loop in g: the loop has an else: clause");
     /* a name rebound before it is read again after the loop is dead there: parallel; a value
      * read from the previous iteration of an enclosing loop is not */
@@ -144,7 +144,8 @@ int main(void) {
            "print(g([1.0]))\n",
            "t.pf:3:5: sequential: for loop in g: `b` is carried",
            "t.pf:5:5: sequential: for loop in g: nothing is accumulated across iterations");
-    /* independent calls in consecutive statements fork; a dependent or effectful one does not */
+    /* independent calls in consecutive statements fork (also one that prints); a dependent one
+     * does not */
     EXPECT("def w(k):\n"
            "    return k * 3\n"
            "def say(k):\n"
@@ -160,6 +161,20 @@ int main(void) {
            "print(g(5))\n",
            "t.pf:8:10: parallel: fork of the call to w while the statement at line 7 runs, in g",
            "t.pf:10:5: sequential: calls in consecutive statements in g: the second call reads the first one's result",
-           "t.pf:11:5: sequential: calls in consecutive statements in g: the second call prints or uses random/time");
+           "t.pf:11:12: parallel: fork of the call to say while the statement at line 10 runs, in g");
+    /* print is not an ordered effect (the runtime keeps output in program order); random is */
+    EXPECT("import random\n"
+           "def r(k):\n"
+           "    return random.randint(0, k)\n"
+           "def g(n):\n"
+           "    t = 0\n"
+           "    for k in range(n):\n"
+           "        t = t + random.randint(0, k)\n"
+           "    a = r(n)\n"
+           "    b = r(n + 1)\n"
+           "    return t + a + b\n"
+           "print(g(5))\n",
+           "t.pf:6:5: sequential: for loop in g: the body uses random/time",
+           "t.pf:9:5: sequential: calls in consecutive statements in g: the second call uses random/time");
     return check_report("test_par_explain");
 }
