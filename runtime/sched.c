@@ -409,13 +409,13 @@ void rt_task_exec(rt_worker *w, rt_task *t) {
         if (t->kind == TASK_LOOP) {
             rt_loop_task_run(ctx, t);
         } else if (t->kind == TASK_MAIN) {
-            int64_t c0 = rt->o.workspan ? rt_cpu_ns() : 0;
+            int64_t c0 = rt->o.workspan ? rt_ws_clock(rt) : 0;
             w->ws_base = 0;
             w->ws_t0 = c0;
             t->main(ctx, t->env);
             if (rt->o.workspan) {
                 rt->ws_span = rt_ws_now(w);
-                rt->ws_work = rt_cpu_ns() - c0;
+                rt->ws_work = rt_ws_clock(rt) - c0;
             }
         } else {
             t->fn(ctx, t->env, t->result);

@@ -128,7 +128,10 @@ typedef struct rt_options {
     /* Release an owned exception that lost "first failure in sequential order" (VALUES: decref).
      * Never called with RT_EXC_INTERRUPTED. NULL = the loser is dropped without release (leak). */
     void (*exc_release)(void *ud, struct pf_exc *exc);
-    void *ud;                /* passed to the two hooks */
+    /* Workspan mode: the clock work and span are measured with, in ns (called on the worker that
+     * runs the strand). NULL = the thread's CPU time. Tests inject a fake one to check exact values. */
+    int64_t (*ws_clock)(void *ud);
+    void *ud;                /* passed to the hooks above */
     int argc;                /* sys.argv: argv[0..argc) (script path, then its arguments), borrowed: */
     char *const *argv;       /* the caller keeps them alive until rt_close; argc 0 = `['']` */
 } rt_options;
@@ -375,7 +378,8 @@ typedef struct rt_stats {
     uint64_t beat_active_ns;  /* time the heartbeat thread was not parked */
     double beat_rate_hz;      /* achieved rate: beats / active time */
     uint64_t cancels;         /* groups cancelled */
-    /* workspan mode only (else 0): of the last rt_run, in nanoseconds of thread CPU time */
+    /* workspan mode only (else 0): of the last rt_run, in ns of the workspan clock (thread CPU
+     * time unless rt_options.ws_clock) */
     uint64_t work_ns, span_ns;
 } rt_stats;
 

@@ -208,6 +208,7 @@ uint32_t rt_window_at(const rt_worker *w, uint32_t i);
 /* print.c */
 void rt_out_join(rt_worker *w, rt_obuf *b, bool keep);
 /* sched_stats.c */
+int64_t rt_ws_clock(rt_runtime *rt);
 int64_t rt_ws_now(rt_worker *w);
 
 #endif

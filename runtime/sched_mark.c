@@ -239,7 +239,7 @@ void rt_mark_push_slow(pf_ctx *ctx, rt_mark *m) {
 /* Start a new strand whose span so far is `span`. */
 static void ws_strand(rt_worker *w, int64_t span) {
     w->ws_base = span;
-    w->ws_t0 = rt_cpu_ns();
+    w->ws_t0 = rt_ws_clock(w->rt);
 }
 
 /* ---------------------------------------------------------------- joins */

@@ -7,8 +7,11 @@
 
 #include "runtime/sched_int.h"
 
-/* Span of the current strand of w so far (ns of thread CPU time). */
-int64_t rt_ws_now(rt_worker *w) { return w->ws_base + (rt_cpu_ns() - w->ws_t0); }
+/* The workspan clock: rt_options.ws_clock, else thread CPU time (ns). */
+int64_t rt_ws_clock(rt_runtime *rt) { return rt->o.ws_clock ? rt->o.ws_clock(rt->o.ud) : rt_cpu_ns(); }
+
+/* Span of the current strand of w so far (ns of the workspan clock). */
+int64_t rt_ws_now(rt_worker *w) { return w->ws_base + (rt_ws_clock(w->rt) - w->ws_t0); }
 
 #define LD(x) atomic_load_explicit(&(x), memory_order_relaxed)
 

@@ -2,13 +2,24 @@
  * (marks run serially) and reports work, span and parallelism = work / span. Checked on DAGs whose
  * parallelism is known: a balanced fork tree of 64 equal leaves (64), a parallel loop of 32 equal
  * iterations (32), a sequential chain of the same leaves (1), and a chain of forks whose pending
- * call is empty (1). Timing is thread CPU time, so the bounds are wide but cannot pass by accident. */
+ * call is empty (1). Timed by thread CPU time the bounds are wide (but cannot pass by accident);
+ * with an injected clock (rt_options.ws_clock) that only each leaf advances, by 1000 ns, work and
+ * span are checked exactly. */
 #include <string.h>
 
 #include "test_sched_util.h"
 
 static volatile uint64_t sink;
-static void leaf(void) { /* a fixed amount of work (~1 ms) */
+static _Atomic int64_t fake_ns; /* the injected clock: leaves advance it by 1000 ns each */
+static int fake_clock_on;
+static int64_t fake_clock(void *ud) {
+    (void)ud;
+    return atomic_load(&fake_ns);
+}
+static void leaf(void) { /* a fixed amount of work (~1 ms; none with the injected clock) */
+    atomic_fetch_add(&fake_ns, 1000);
+    if (fake_clock_on)
+        return;
     uint64_t x = 88172645463325252ULL;
     for (int i = 0; i < 600000; i++)
         x = x * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -110,6 +121,27 @@ int main(void) {
     fclose(f);
     CHECK(strstr(buf, "parallelism") != NULL && strstr(buf, "64 cores") != NULL);
     fputs(buf, stdout);
+    rt_close(rt);
+
+    o.ws_clock = fake_clock;
+    fake_clock_on = 1;
+    rt = rt_open(&o);
+    CHECK(rt != NULL);
+    static const struct {
+        void (*fn)(pf_ctx *, void *);
+        const char *name;
+        int64_t work, span;
+    } exact[] = {{tree_main, "fork tree", 64000, 1000},
+                 {loop_main, "loop", 32000, 1000},
+                 {chain_main, "chain", 64000, 64000},
+                 {fork_chain_main, "fork chain", 32000, 32000}};
+    for (size_t k = 0; k < sizeof exact / sizeof exact[0]; k++) {
+        measure(rt, exact[k].fn, exact[k].name);
+        rt_stats s;
+        rt_stats_get(rt, &s, NULL);
+        CHECK_INT(s.work_ns, exact[k].work);
+        CHECK_INT(s.span_ns, exact[k].span);
+    }
     rt_close(rt);
     return 0;
 }
