@@ -1,4 +1,4 @@
-/* Output in sequential order (runtime/sched_out.c) from C, the way compiled code prints: a fork whose
+/* Output in sequential order (runtime/print.c) from C, the way compiled code prints: a fork whose
  * pending call is promoted and prints while the first call prints, a parallel loop printing every
  * index (promoted blocks run ahead on other workers), a failing loop whose output stops exactly at
  * the failing iteration, and nested loops. stdout is redirected to a file and compared with the
