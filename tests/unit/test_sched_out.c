@@ -79,7 +79,7 @@ static void loop_body(pf_ctx *ctx, void *env, int64_t lo, int64_t hi, void *acc)
         spin(3000);
         say(ctx, " %ld", (long)i);
         if (e->nested) {
-            rt_loop_desc d = {inner_body, NULL, 0, NULL, NULL, NULL, 1, NULL};
+            rt_loop_desc d = {.body = inner_body, .grain = 1};
             rt_for(ctx, &d, 0, 3);
         }
         if (i == e->bad) {
@@ -93,7 +93,7 @@ static void loop_body(pf_ctx *ctx, void *env, int64_t lo, int64_t hi, void *acc)
 }
 static void loop_main(pf_ctx *ctx, void *arg) {
     loop_env *e = arg;
-    rt_loop_desc d = {loop_body, e, 0, NULL, NULL, NULL, 1, NULL};
+    rt_loop_desc d = {.body = loop_body, .env = e, .grain = 1};
     rt_for(ctx, &d, 0, 2000);
     if (ctx->exc) {
         CHECK(ctx->exc == FAIL);
