@@ -148,6 +148,7 @@ rt_task *rt_task_alloc(rt_worker *w) {
     else if (!(t = malloc(sizeof *t)))
         return NULL;
     memset(t, 0, sizeof *t);
+    t->group.gen = atomic_load_explicit(&w->rt->run_gen, memory_order_acquire);
     return t;
 }
 
@@ -214,11 +215,27 @@ static bool latch_arm(rt_latch *l) {
     }
 }
 
-bool rt_group_cancelled(const rt_group *g) {
-    for (; g; g = g->parent)
+bool rt_group_cancelled(rt_runtime *rt, const rt_group *g) {
+    uint32_t gen = atomic_load_explicit(&rt->run_gen, memory_order_acquire);
+    for (; g; g = g->parent) {
         if (atomic_load_explicit(&g->cancelled, memory_order_acquire))
             return true;
+        if (g->gen < gen && g != &rt->main_task.group)
+            return true;
+    }
     return false;
+}
+
+/* Is the task running on w interrupted: its group cancelled or, for the run's main task, a cancel
+ * of the run it has not received yet (rt_delivered takes it)? */
+bool rt_task_interrupted(rt_worker *w) {
+    rt_runtime *rt = w->rt;
+    if (!w->frame)
+        return false;
+    if (w->frame->group == &rt->main_task.group &&
+        atomic_load_explicit(&rt->main_pending, memory_order_acquire))
+        return true;
+    return rt_group_cancelled(rt, w->frame->group);
 }
 
 /* Async-signal-safe: atomics only. */
@@ -243,32 +260,31 @@ rt_group *rt_current_group(pf_ctx *ctx) {
 
 rt_runtime *rt_ctx_runtime(pf_ctx *ctx) { return ctx->worker ? ctx->worker->rt : NULL; }
 
-/* Cancelling the run sets the root group's flag, so every task of the run is interrupted at its
- * next poll. The flag is lifted when the interruption reaches the main task itself (rt_delivered):
- * code that catches it goes on, and a new cancel interrupts it again. The bits are raised again
- * even when the flag was still set, so a task that caught its interruption before the main task
- * got one (a bare `except:` in a parallel body) is interrupted anew: --timeout repeats the cancel. */
+/* Cancelling the run interrupts every task that exists now (created before this cancel: their
+ * gen is older) and, once, the main task: main_pending is taken when the interruption reaches the
+ * main task itself (rt_delivered). So code that catches it (`except KeyboardInterrupt:` in a
+ * loop) goes on, the tasks it creates afterwards run normally, stale poll bits find nothing to
+ * interrupt, and a new cancel interrupts again everything, also a task that caught the first one
+ * (a bare `except:` in a parallel body): --timeout repeats the cancel. Async-signal-safe. */
 void rt_cancel_run(rt_runtime *rt) {
-    rt_group *g = atomic_load_explicit(&rt->run_group, memory_order_acquire);
-    if (!g)
+    if (!atomic_load_explicit(&rt->run_group, memory_order_acquire))
         return;
-    rt_cancel_group(rt, g);
+    atomic_fetch_add_explicit(&rt->run_gen, 1, memory_order_acq_rel);
+    atomic_store_explicit(&rt->main_pending, 1, memory_order_release);
+    atomic_fetch_add_explicit(&rt->cancel_epoch, 1, memory_order_release);
+    atomic_fetch_add_explicit(&rt->cancels, 1, memory_order_relaxed);
     for (int i = 0; i < rt->n; i++)
         rt_poll_raise(&rt->w[i]->ctx, PF_POLL_INTERRUPT);
 }
 
 /* The main task of the run just received ctx->exc at a runtime boundary (its own poll, or a join
- * of a task it promoted or spawned). If the run is cancelled, that exception is the run's
- * interruption delivered (or the first failure in sequential order, which takes its place): lift
- * the root group's flag, so that code catching it (`except KeyboardInterrupt:` in a loop) is not
- * interrupted again by a stale poll bit or by the flag without a new rt_cancel_run. Tasks that
- * still run under the main task need no flag: the main task's joins cancel what they join while
- * ctx->exc is set, and once it catches the exception the work it starts is not cancelled. */
+ * of a task it promoted or spawned). If a cancel of the run is pending, that exception is its
+ * interruption delivered (or the first failure in sequential order, which takes its place): the
+ * main task is not interrupted again without a new rt_cancel_run. */
 void rt_delivered(rt_worker *w) {
     rt_runtime *rt = w->rt;
-    rt_group *root = &rt->main_task.group;
-    if (w->frame && w->frame->group == root && w->ctx.exc &&
-        atomic_exchange_explicit(&root->cancelled, 0, memory_order_acq_rel))
+    if (w->frame && w->frame->group == &rt->main_task.group && w->ctx.exc &&
+        atomic_exchange_explicit(&rt->main_pending, 0, memory_order_acq_rel))
         rt->delivered = w->ctx.exc;
 }
 
@@ -402,7 +418,7 @@ void rt_task_exec(rt_worker *w, rt_task *t) {
                     t->kind == TASK_MAIN ? NULL : &t->out, w->frame};
     w->frame = &f;
     int64_t t0 = rt->o.trace_path ? rt_now_ns() : 0;
-    if (rt_group_cancelled(&t->group)) {
+    if (rt_group_cancelled(rt, &t->group)) {
         t->status = RT_INTERRUPTED;
         t->exc = NULL;
     } else {
@@ -651,6 +667,8 @@ rt_status rt_run(rt_runtime *rt, void (*main)(pf_ctx *ctx, void *arg), void *arg
     t->latch = &t->own;
     rt->ws_work = rt->ws_span = 0;
     rt->delivered = NULL;
+    atomic_store_explicit(&rt->run_gen, 0, memory_order_relaxed);
+    atomic_store_explicit(&rt->main_pending, 0, memory_order_relaxed);
     atomic_store_explicit(&rt->run_group, &t->group, memory_order_release);
     atomic_store_explicit(&rt->inject, t, memory_order_seq_cst);
     rt_wake_all(rt);
@@ -670,6 +688,7 @@ rt_status rt_run(rt_runtime *rt, void (*main)(pf_ctx *ctx, void *arg), void *arg
         return RT_OK;
     /* main raised the interruption it was delivered (rt_delivered), or failed while cancelled */
     if (t->status == RT_INTERRUPTED || e == rt->delivered ||
+        atomic_load_explicit(&rt->main_pending, memory_order_acquire) ||
         atomic_load_explicit(&t->group.cancelled, memory_order_acquire))
         return RT_INTERRUPTED;
     return RT_FAILED;

@@ -26,10 +26,10 @@
  * PF_POLL_INTERRUPT on every worker; a poll of code whose group or any ancestor is cancelled sets
  * ctx->exc to an interruption (rt_options.exc_interrupt, default RT_EXC_INTERRUPTED) and compiled
  * code unwinds to its task boundary like for any exception. Unstarted tasks of a cancelled group
- * are dropped when dequeued. A cancelled run is interrupted once: when the main task itself receives
- * an exception at a poll or a join while the run is cancelled, the run's flag is lifted, so code
- * that catches the interruption goes on (new tasks run, stale poll bits are ignored) until the next
- * rt_cancel_run; what still runs under the main task is cancelled by its joins (ctx->exc set).
+ * are dropped when dequeued. rt_cancel_run interrupts every task that exists at that moment, and
+ * the main task once: when the main task receives an exception at a poll or a join, the cancel
+ * counts as delivered, so code that catches the interruption goes on (the tasks it starts run
+ * normally, stale poll bits are ignored) until the next rt_cancel_run.
  *
  * ## Latent-mark protocol (what codegen emits; LAYOUT comments give field offsets on LP64)
  * Fork `a = f(x); b = g(y)` (both in parallel, results in program order):
@@ -156,10 +156,11 @@ typedef enum rt_status {
 rt_status rt_run(rt_runtime *rt, void (*main)(pf_ctx *ctx, void *arg), void *arg,
                  struct pf_exc **exc_out);
 
-/* Cancel the current rt_run: every task of it is interrupted at its next poll, until the main task
- * has received the interruption (then code that catches it runs on normally). Async-signal-safe
- * (atomic stores only), so a SIGINT handler or a --timeout thread may call it. Calling it again
- * interrupts again code that caught its interruption (bare `except:`). No effect between runs. */
+/* Cancel the current rt_run: every task of it that exists now is interrupted at its next poll, and
+ * the main task once (code that catches that interruption runs on normally, and so do the tasks
+ * it starts afterwards). Async-signal-safe (atomics only), so a SIGINT handler or a --timeout
+ * thread may call it. Calling it again interrupts again code that caught its interruption (bare
+ * `except:`). No effect between runs. */
 void rt_cancel_run(rt_runtime *rt);
 
 /* The cancellation group of the task running on ctx (each promoted or spawned task has its own,

@@ -33,10 +33,13 @@ typedef struct rt_latch {
 
 /* ---------------------------------------------------------------- groups and tasks */
 
-/* A cancellation scope. A task is cancelled when its group or any ancestor is. Groups are embedded
- * in tasks; a child task never outlives its parent's group (structured fork-join). */
+/* A cancellation scope. A task is cancelled when its group or any ancestor is: flagged (a failed
+ * sibling, rt_cancel), or, below the run's root, created before the run's latest rt_cancel_run
+ * (gen < rt->run_gen). Groups are embedded in tasks; a child task never outlives its parent's
+ * group (structured fork-join). */
 typedef struct rt_group {
     _Atomic uint32_t cancelled; /* 0/1; set with release, read with acquire */
+    uint32_t gen;               /* rt->run_gen when its task was created; immutable */
     struct rt_group *parent;    /* immutable after creation; NULL for a run's root */
 } rt_group;
 
@@ -179,7 +182,9 @@ struct rt_runtime {
     _Atomic uint64_t beats, beat_active_ns; /* written by the beat thread only */
     _Atomic int64_t beat_since;   /* start of the beat thread's current active period, 0 parked */
     rt_task main_task;            /* reused by each rt_run; never freed while the runtime lives */
-    struct pf_exc *delivered;     /* main task's worker: the exception that lifted the run's
+    _Atomic uint32_t run_gen;     /* rt_cancel_run calls in the current run */
+    _Atomic uint32_t main_pending;/* 1: the main task has not yet received the latest cancel */
+    struct pf_exc *delivered;     /* main task's worker: the exception that took the pending
                                    * cancel (rt_delivered), compared by rt_run; not owned */
     int64_t ws_work, ws_span;     /* workspan result of the last run */
     int64_t t_open;               /* CLOCK_MONOTONIC ns at open (trace origin) */
@@ -195,7 +200,8 @@ void rt_wait_latch(rt_worker *w, rt_latch *l);
 void rt_latch_countdown(rt_runtime *rt, rt_latch *l);
 void rt_cancel_group(rt_runtime *rt, rt_group *g);
 void rt_delivered(rt_worker *w);
-bool rt_group_cancelled(const rt_group *g);
+bool rt_group_cancelled(rt_runtime *rt, const rt_group *g);
+bool rt_task_interrupted(rt_worker *w);
 rt_task *rt_task_alloc(rt_worker *w);
 void rt_task_free(rt_worker *w, rt_task *t);
 struct pf_exc *rt_make_interrupt(pf_ctx *ctx);

@@ -191,7 +191,7 @@ void rt_poll_slow(pf_ctx *ctx) {
     uint32_t bits = atomic_exchange_explicit(&ctx->poll, 0, memory_order_seq_cst);
     rt_worker *w = ctx->worker;
     if ((bits & PF_POLL_INTERRUPT) && !ctx->exc) {
-        if (!w || (w->frame && rt_group_cancelled(w->frame->group))) {
+        if (!w || rt_task_interrupted(w)) {
             ctx->exc = rt_make_interrupt(ctx);
             if (w)
                 rt_delivered(w);
@@ -490,6 +490,7 @@ rt_task *rt_spawn(pf_ctx *ctx, rt_call_fn fn, void *env, void *result) {
     t->env = env;
     t->result = result;
     t->group.parent = w && w->frame ? w->frame->group : NULL;
+    t->group.gen = w ? atomic_load_explicit(&w->rt->run_gen, memory_order_acquire) : 0;
     atomic_init(&t->own.word, 2);
     t->latch = &t->own;
     if (w && !w->rt->o.workspan && rt_deque_push(&w->dq, t)) {
