@@ -500,21 +500,95 @@ static void store_piece(cg_gfn *f, LLVMValueRef arr, int k, int field, LLVMValue
     LLVMBuildStore(B, v, LLVMBuildGEP2(B, S->t_i64, arr, &idx, 1, ""));
 }
 
+/* One piece of a fused concatenation as evaluated: a single element (v) or a slice of xs. */
+typedef struct piece {
+    LLVMValueRef xs, lo, hi, v; /* lo/hi NULL when absent; v: the element's slot (xs NULL) */
+    int64_t step;
+    bool self; /* a slice of the local being reassigned */
+} piece;
+
+/* The shapes of the rebuilt list that keep its length and can be written into a unique list in
+ * place with a few stores, recognised by their pieces (the bounds are compared at run time):
+ *   SET   x[:i] + [v] + x[j:]          j == i + 1, 0 <= i < len: x[i] = v
+ *   FLIP  x[k::-1] + x[j:]             j == k + 1, 0 <= k < len: reverse x[0..k]
+ *   SHIFT x[1:j] + [v] + x[j2:]        j2 == j, 1 <= j <= len:   x[0..j-1) = x[1..j), x[j-1] = v */
+enum { SHAPE_NONE, SHAPE_SET, SHAPE_FLIP, SHAPE_SHIFT };
+
+static int splice_shape(const piece *p, int n) {
+    if (!p[0].self || !p[n - 1].self || p[n - 1].hi || !p[n - 1].lo || p[n - 1].step != 1) return SHAPE_NONE;
+    if (n == 2 && p[0].step == -1 && p[0].lo && !p[0].hi) return SHAPE_FLIP;
+    if (n != 3 || p[1].xs || p[0].step != 1 || !p[0].hi) return SHAPE_NONE;
+    return p[0].lo ? SHAPE_SHIFT : SHAPE_SET;
+}
+
+/* The in-place rewrite of `shape` into the unique list x when the run-time bounds fit; branches to
+ * `fast` after it, or to `slow` (the general rt_list_splice) when they do not. */
+static void splice_in_place(cg_gfn *f, int shape, const piece *p, LLVMValueRef x, LLVMBasicBlockRef fast,
+                            LLVMBasicBlockRef slow) {
+    LLVMValueRef len = cg_load_field(f, x, 8, S->t_i64), one = i64c(f, 1), ok;
+    LLVMValueRef a = shape == SHAPE_SHIFT ? p[0].hi : p[0].hi ? p[0].hi : p[0].lo; /* i, k or j */
+    LLVMValueRef next = shape == SHAPE_SHIFT ? a : LLVMBuildAdd(B, a, one, "");
+    ok = LLVMBuildICmp(B, LLVMIntEQ, p[shape == SHAPE_FLIP ? 1 : 2].lo, next, "");
+    if (shape == SHAPE_SHIFT) {
+        ok = LLVMBuildAnd(B, ok, LLVMBuildICmp(B, LLVMIntEQ, p[0].lo, one, ""), "");
+        ok = LLVMBuildAnd(B, ok, LLVMBuildICmp(B, LLVMIntSGE, a, one, ""), "");
+        ok = LLVMBuildAnd(B, ok, LLVMBuildICmp(B, LLVMIntSLE, a, len, ""), "");
+    } else {
+        ok = LLVMBuildAnd(B, ok, LLVMBuildICmp(B, LLVMIntULT, a, len, ""), ""); /* 0 <= a < len */
+    }
+    LLVMBasicBlockRef body = cg_block(&f->base, "splice.inplace");
+    LLVMBuildCondBr(B, ok, body, slow);
+    LLVMPositionBuilderAtEnd(B, body);
+    LLVMValueRef data = cg_load_field(f, x, 24, S->t_ptr);
+    if (shape == SHAPE_SET) {
+        LLVMBuildStore(B, p[1].v, LLVMBuildGEP2(B, S->t_i64, data, &a, 1, ""));
+        LLVMBuildBr(B, fast);
+        return;
+    }
+    if (shape == SHAPE_SHIFT) {
+        LLVMValueRef last = LLVMBuildSub(B, a, one, "");
+        LLVMValueRef src = LLVMBuildGEP2(B, S->t_i64, data, &one, 1, "");
+        LLVMBuildMemMove(B, data, 8, src, 8, LLVMBuildMul(B, last, i64c(f, 8), ""));
+        LLVMBuildStore(B, p[1].v, LLVMBuildGEP2(B, S->t_i64, data, &last, 1, ""));
+        LLVMBuildBr(B, fast);
+        return;
+    }
+    /* FLIP: swap data[lo] and data[hi] while lo < hi, from 0 and k */
+    LLVMBasicBlockRef head = LLVMGetInsertBlock(B), loop = cg_block(&f->base, "flip.loop");
+    LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntSGT, a, i64c(f, 0), ""), loop, fast);
+    LLVMPositionBuilderAtEnd(B, loop);
+    LLVMValueRef lo = LLVMBuildPhi(B, S->t_i64, "lo"), hi = LLVMBuildPhi(B, S->t_i64, "hi");
+    LLVMValueRef plo = LLVMBuildGEP2(B, S->t_i64, data, &lo, 1, ""), phi_ = LLVMBuildGEP2(B, S->t_i64, data, &hi, 1, "");
+    LLVMValueRef vlo = LLVMBuildLoad2(B, S->t_i64, plo, ""), vhi = LLVMBuildLoad2(B, S->t_i64, phi_, "");
+    LLVMBuildStore(B, vhi, plo);
+    LLVMBuildStore(B, vlo, phi_);
+    LLVMValueRef lo2 = LLVMBuildAdd(B, lo, one, ""), hi2 = LLVMBuildSub(B, hi, one, "");
+    LLVMBasicBlockRef cur = LLVMGetInsertBlock(B);
+    LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntSLT, lo2, hi2, ""), loop, fast);
+    LLVMValueRef lo_in[2] = {i64c(f, 0), lo2}, hi_in[2] = {a, hi2};
+    LLVMBasicBlockRef from[2] = {head, cur};
+    LLVMAddIncoming(lo, lo_in, from, 2);
+    LLVMAddIncoming(hi, hi_in, from, 2);
+}
+
 static cg_val list_splice(cg_gfn *f, const ir_expr *e, const ir_expr **leaves, int nleaves) {
     bool move = may_move(f, e);
+    const ir_local *self = move ? f->move_local : NULL;
     f->move_expr = NULL;
     const ir_type *et = e->type->elems[0];
     LLVMValueRef arr = cg_alloca(&f->base, LLVMArrayType(S->t_i64, 4 * SPLICE_MAX), "pieces");
     cg_val held[SPLICE_MAX];
     const ir_type *held_t[SPLICE_MAX];
+    piece pc[SPLICE_MAX];
     int nheld = 0, k = 0;
     for (int i = 0; i < nleaves; i++) {
         const ir_expr *x = leaves[i];
         if (x->kind == IR_E_LIST) {
             for (int32_t j = 0; j < x->nargs; j++, k++) {
                 cg_val el = cg_expr(f, x->args[j]);
+                pc[k] = (piece){.v = slot(f, el.v, et)};
                 store_piece(f, arr, k, 0, LLVMConstNull(S->t_ptr));
-                store_piece(f, arr, k, 1, slot(f, el.v, et));
+                store_piece(f, arr, k, 1, pc[k].v);
                 held_t[nheld] = et;
                 held[nheld++] = el;
             }
@@ -525,10 +599,12 @@ static cg_val list_splice(cg_gfn *f, const ir_expr *e, const ir_expr **leaves, i
         cg_val lo = sl && x->args[1] ? cg_expr(f, x->args[1]) : cg_borrowed(NULL);
         cg_val hi = sl && x->args[2] ? cg_expr(f, x->args[2]) : cg_borrowed(NULL);
         const ir_expr *step = sl && x->nargs > 3 ? x->args[3] : NULL;
+        pc[k] = (piece){.xs = xs.v, .lo = lo.v, .hi = hi.v, .step = step ? step->ival : 1,
+                        .self = sl && self && x->args[0]->kind == IR_E_LOCAL && x->args[0]->local == self};
         store_piece(f, arr, k, 0, xs.v);
         store_piece(f, arr, k, 1, opt_idx(f, &lo));
         store_piece(f, arr, k, 2, opt_idx(f, &hi));
-        store_piece(f, arr, k, 3, i64c(f, step ? step->ival : 1));
+        store_piece(f, arr, k, 3, i64c(f, pc[k].step));
         k++;
         held_t[nheld] = x->type;
         held[nheld++] = xs;
@@ -541,8 +617,39 @@ static cg_val list_splice(cg_gfn *f, const ir_expr *e, const ir_expr **leaves, i
         LLVMBuildStore(B, LLVMConstNull(S->t_ptr), sl);
         f->move_local = NULL;
     }
+    int shape = move && !cg_is_obj(et) ? splice_shape(pc, k) : SHAPE_NONE;
+    LLVMBasicBlockRef fast = NULL, slow = NULL, join = NULL;
+    if (shape != SHAPE_NONE) {
+        /* a unique scalar list rebuilt in one of the in-place shapes: a few stores, no call */
+        fast = cg_block(&f->base, "splice.fast");
+        slow = cg_block(&f->base, "splice.slow");
+        join = cg_block(&f->base, "splice.done");
+        LLVMBasicBlockRef uniq = cg_block(&f->base, "splice.unique");
+        LLVMBuildCondBr(B, LLVMBuildIsNull(B, reuse, ""), slow, uniq);
+        LLVMPositionBuilderAtEnd(B, uniq);
+        LLVMValueRef rc = LLVMBuildLoad2(B, S->t_i32, reuse, "rc");
+        LLVMBasicBlockRef check = cg_block(&f->base, "splice.check");
+        LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, rc, LLVMConstInt(S->t_i32, 1, 0), ""), check, slow);
+        LLVMPositionBuilderAtEnd(B, check);
+        splice_in_place(f, shape, pc, reuse, fast, slow);
+        LLVMPositionBuilderAtEnd(B, fast);
+        LLVMBuildBr(B, join);
+        LLVMPositionBuilderAtEnd(B, slow);
+    }
     LLVMValueRef args[5] = {CTX, reuse, desc(f, e->type), i64c(f, k), arr};
-    cg_val r = rt_obj(f, e, "rt_list_splice", args, 5);
+    line(f, e);
+    LLVMValueRef rv = rt(f, "rt_list_splice", args, 5);
+    if (shape != SHAPE_NONE) {
+        LLVMBasicBlockRef slow_end = LLVMGetInsertBlock(B);
+        LLVMBuildBr(B, join);
+        LLVMPositionBuilderAtEnd(B, join);
+        LLVMValueRef phi = LLVMBuildPhi(B, S->t_ptr, "spliced");
+        LLVMValueRef in[2] = {reuse, rv};
+        LLVMBasicBlockRef from[2] = {fast, slow_end};
+        LLVMAddIncoming(phi, in, from, 2);
+        rv = phi;
+    }
+    cg_val r = cg_owned(f, rv, e->type);
     while (nheld > 0) {
         nheld--;
         cg_release(f, &held[nheld], held_t[nheld]);
