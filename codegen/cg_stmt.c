@@ -318,8 +318,21 @@ static void comp_element(cg_gfn *f, comp_st *cs) {
             cg_val x = cg_expr(f, c->elt);
             sv = cg_to_slot(f, cg_take(f, &x, et), et);
         }
+        /* push: a store while there is room (the capacity is usually the source's length) */
+        LLVMValueRef len = cg_load_field(f, xs, 8, S->t_i64);
+        LLVMBasicBlockRef room = cg_block(&f->base, "push.room"), grow = cg_block(&f->base, "push.grow");
+        LLVMBasicBlockRef pushed = cg_block(&f->base, "push.done");
+        LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntSLT, len, cg_load_field(f, xs, 16, S->t_i64), ""), room, grow);
+        LLVMPositionBuilderAtEnd(B, room);
+        LLVMValueRef data = cg_load_field(f, xs, 24, S->t_ptr);
+        LLVMBuildStore(B, sv, LLVMBuildGEP2(B, S->t_i64, data, &len, 1, ""));
+        cg_store_field(f, xs, 8, LLVMBuildAdd(B, len, i64c(f, 1), ""));
+        LLVMBuildBr(B, pushed);
+        LLVMPositionBuilderAtEnd(B, grow);
         LLVMValueRef args[3] = {CTX, xs, sv};
         rt(f, "rt_list_push", args, 3);
+        LLVMBuildBr(B, pushed);
+        LLVMPositionBuilderAtEnd(B, pushed);
         break;
     }
     case IR_COMP_DICT: {
@@ -448,8 +461,11 @@ static void comp_clauses(cg_gfn *f, comp_st *cs, int32_t i) {
     LLVMPositionBuilderAtEnd(B, no);
 }
 
-/* A constant or a local: reading it again before the loop costs nothing and changes nothing. */
-static bool cheap_int(const ir_expr *x) { return x && (x->kind == IR_E_INT || x->kind == IR_E_LOCAL); }
+/* A constant, a local or len(local): reading it again before the loop costs nothing and changes nothing. */
+static bool cheap_int(const ir_expr *x) {
+    if (x && x->kind == IR_E_OP && x->op == IR_OP_LEN) return x->args[0]->kind == IR_E_LOCAL;
+    return x && (x->kind == IR_E_INT || x->kind == IR_E_LOCAL);
+}
 
 /* How many elements `it` yields, when that is known before the loop without side effects: a
  * range with constant or local bounds and a constant positive step, a list in a local, zip and
