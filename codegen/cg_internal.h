@@ -217,6 +217,7 @@ typedef struct cg_iterst {
     LLVMValueRef cont;           /* container value (borrowed for the loop's duration) */
     cg_val owned_cont;
     LLVMValueRef start, step;    /* RANGE */
+    LLVMValueRef data;           /* LIST: the element array, loaded once (see src_prepare) */
     LLVMValueRef pos;            /* STR: byte position alloca */
     struct cg_iterst *subs;      /* ZIP / ENUMERATE */
 } cg_iterst;

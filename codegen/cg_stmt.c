@@ -113,6 +113,9 @@ static void src_prepare(cg_gfn *f, const ir_iter *it, cg_iterst *st) {
             LLVMBuildStore(B, i64c(f, 0), st->pos);
         } else
             st->count = cg_load_field(f, st->cont, 8, S->t_i64);
+        /* the loop holds a reference (or the list is a local never rebound): no one can grow or
+         * rewrite it in place while the loop runs, so its length and array are loaded once */
+        if (it->kind == IR_IT_LIST) st->data = cg_load_field(f, st->cont, 24, S->t_ptr);
         break;
     }
     case IR_IT_ZIP:
@@ -150,8 +153,7 @@ static void src_bind(cg_gfn *f, cg_iterst *st, LLVMValueRef idx) {
     case IR_IT_LIST: {
         LLVMValueRef i = idx;
         if (it->reverse) i = LLVMBuildSub(B, LLVMBuildSub(B, st->count, i64c(f, 1), ""), idx, "");
-        LLVMValueRef data = cg_load_field(f, st->cont, 24, S->t_ptr);
-        LLVMValueRef v = LLVMBuildLoad2(B, S->t_i64, LLVMBuildGEP2(B, S->t_i64, data, &i, 1, ""), "");
+        LLVMValueRef v = LLVMBuildLoad2(B, S->t_i64, LLVMBuildGEP2(B, S->t_i64, st->data, &i, 1, ""), "");
         cg_assign_local(f, it->var, cg_borrowed(cg_from_slot(f, v, it->var->type)));
         break;
     }
