@@ -280,8 +280,42 @@ static LLVMValueRef opt_str(cg_gfn *f, cg_val *v) { return v->v ? v->v : LLVMCon
 static LLVMValueRef opt_idx(cg_gfn *f, cg_val *v) { return v->v ? v->v : i64c(f, PF_NONE_IDX); }
 
 /* Inline xs[i] with Python negatives and IndexError; borrowed element slot. */
-static LLVMValueRef list_index(cg_gfn *f, LLVMValueRef xs, LLVMValueRef i) {
-    LLVMValueRef len = cg_load_field(f, xs, 8, S->t_i64);
+bool cg_param_list(cg_gfn *f, const ir_expr *x, LLVMValueRef *len, LLVMValueRef *data) {
+    if (x->kind != IR_E_LOCAL || x->type->kind != IR_T_LIST || !x->local->is_param) return false;
+    const ir_local *l = x->local;
+    /* only in the function compiled for f->ir itself (not in a block body outlined from it), and
+     * only for a parameter the function never rebinds */
+    if (f->local_owned[l->id] || f->base.fn != f->g->fn[f->ir->id]) return false;
+    for (int32_t i = 0; i < f->nplists; i++)
+        if (f->plists[i].l == l) {
+            *len = f->plists[i].len;
+            *data = f->plists[i].data;
+            return true;
+        }
+    int32_t k = -1;
+    for (int32_t i = 0; i < f->ir->nparams; i++)
+        if (f->ir->params[i] == l) k = i;
+    if (k < 0 || f->nplists == (int32_t)(sizeof f->plists / sizeof f->plists[0])) return false;
+    LLVMValueRef arg = LLVMGetParam(f->base.fn, 1 + (f->ir->env ? 1u : 0u) + (unsigned)k);
+    LLVMBasicBlockRef cur = LLVMGetInsertBlock(B);
+    LLVMValueRef first = LLVMGetFirstInstruction(f->base.entry);
+    if (first)
+        LLVMPositionBuilderBefore(B, first);
+    else
+        LLVMPositionBuilderAtEnd(B, f->base.entry);
+    *len = cg_load_field(f, arg, 8, S->t_i64);
+    *data = cg_load_field(f, arg, 24, S->t_ptr);
+    LLVMPositionBuilderAtEnd(B, cur);
+    f->plists[f->nplists].l = l;
+    f->plists[f->nplists].len = *len;
+    f->plists[f->nplists].data = *data;
+    f->nplists++;
+    return true;
+}
+
+/* xs[i] with Python's negative indices and IndexError; len/data: xs's, when already known. */
+static LLVMValueRef list_index(cg_gfn *f, LLVMValueRef xs, LLVMValueRef i, LLVMValueRef len, LLVMValueRef data) {
+    if (!len) len = cg_load_field(f, xs, 8, S->t_i64);
     LLVMValueRef neg = LLVMBuildICmp(B, LLVMIntSLT, i, i64c(f, 0), "");
     LLVMValueRef idx = LLVMBuildSelect(B, neg, LLVMBuildAdd(B, i, len, ""), i, "");
     LLVMBasicBlockRef bad = cg_block(&f->base, "index.bad");
@@ -294,7 +328,7 @@ static LLVMValueRef list_index(cg_gfn *f, LLVMValueRef xs, LLVMValueRef i) {
     LLVMBuildCall2(B, ty, fn, args, 2, "");
     LLVMBuildBr(B, f->base.unwind);
     LLVMPositionBuilderAtEnd(B, ok);
-    LLVMValueRef data = cg_load_field(f, xs, 24, S->t_ptr);
+    if (!data) data = cg_load_field(f, xs, 24, S->t_ptr);
     LLVMValueRef p = LLVMBuildGEP2(B, S->t_i64, data, &idx, 1, "");
     return LLVMBuildLoad2(B, S->t_i64, p, "");
 }
@@ -683,7 +717,9 @@ static cg_val op(cg_gfn *f, const ir_expr *e) {
     switch (e->op) {
     case IR_OP_PRINT: print_op(f, e, v); r = cg_borrowed(i64c(f, 0)); break;
     case IR_OP_LEN:
+        LLVMValueRef plen, pdata;
         if (t0->kind == IR_T_TUPLE) r = cg_borrowed(i64c(f, t0->n));
+        else if (cg_param_list(f, e->args[0], &plen, &pdata)) r = cg_borrowed(plen);
         else r = cg_borrowed(cg_load_field(f, a0, t0->kind == IR_T_STR ? 16 : 8, S->t_i64));
         break;
     case IR_OP_ABS:
@@ -920,7 +956,9 @@ static cg_val op(cg_gfn *f, const ir_expr *e) {
         break;
     }
     case IR_OP_LIST_INDEX: {
-        LLVMValueRef el = cg_from_slot(f, list_index(f, a0, a1), e->type);
+        LLVMValueRef plen = NULL, pdata = NULL;
+        cg_param_list(f, e->args[0], &plen, &pdata);
+        LLVMValueRef el = cg_from_slot(f, list_index(f, a0, a1, plen, pdata), e->type);
         r = from_container(f, &v[0], t0, el, e->type);
         v[0].owned = false; /* released by from_container */
         break;

@@ -153,6 +153,11 @@ typedef struct cg_gfn {
     const ir_expr *move_expr;    /* the one expression that may take it over: the ASSIGN's value, then
                                     the first operand of a consuming op that did not */
     LLVMValueRef handled_exc;    /* slot with the exception of the innermost handler (bare raise) */
+    struct {                     /* cg_param_list: length and array of list parameters */
+        const ir_local *l;
+        LLVMValueRef len, data;
+    } plists[8];
+    int32_t nplists;
 } cg_gfn;
 
 /* Module-wide lowering state. */
@@ -225,6 +230,10 @@ void cg_iter_begin(cg_gfn *f, const ir_iter *it, cg_iterst *st);
 void cg_iter_end(cg_gfn *f, cg_iterst *st);
 void cg_iter_release(cg_gfn *f, cg_iterst *st);
 cg_val cg_comp(cg_gfn *f, const ir_expr *e);
+/* x is a list parameter of f never rebound: its length and element array, loaded once at the
+ * function's entry (the caller keeps the list alive and unchanged for the whole call), so bounds
+ * checks against them fold and loops keep them in registers. False (nothing emitted) otherwise. */
+bool cg_param_list(cg_gfn *f, const ir_expr *x, LLVMValueRef *len, LLVMValueRef *data);
 /* Component `part` of e's tuple result when e is a min/max comprehension that keeps its tuple in
  * registers (`min((d, i) for ...)[1]` builds no tuple); false (nothing emitted) otherwise. */
 bool cg_comp_part(cg_gfn *f, const ir_expr *e, int32_t part, cg_val *out);

@@ -111,11 +111,11 @@ static void src_prepare(cg_gfn *f, const ir_iter *it, cg_iterst *st) {
         else if (it->kind == IR_IT_STR) {
             st->pos = cg_alloca(&f->base, S->t_i64, "strpos");
             LLVMBuildStore(B, i64c(f, 0), st->pos);
-        } else
+        } else if (!(it->kind == IR_IT_LIST && cg_param_list(f, it->a, &st->count, &st->data)))
             st->count = cg_load_field(f, st->cont, 8, S->t_i64);
         /* the loop holds a reference (or the list is a local never rebound): no one can grow or
          * rewrite it in place while the loop runs, so its length and array are loaded once */
-        if (it->kind == IR_IT_LIST) st->data = cg_load_field(f, st->cont, 24, S->t_ptr);
+        if (it->kind == IR_IT_LIST && !st->data) st->data = cg_load_field(f, st->cont, 24, S->t_ptr);
         break;
     }
     case IR_IT_ZIP:
