@@ -239,7 +239,7 @@ bool cg_param_list(cg_gfn *f, const ir_expr *x, LLVMValueRef *len, LLVMValueRef 
 bool cg_comp_part(cg_gfn *f, const ir_expr *e, int32_t part, cg_val *out);
 
 /* cg_par.c: a comprehension marked par (ir/par.c) as one rt_reduce over an outlined body */
-cg_val cg_par_comp(cg_gfn *f, const ir_expr *e);
+cg_val cg_par_comp(cg_gfn *f, const ir_expr *e, int32_t part); /* part: as cg_comp_part, or -1 */
 /* cg_par.c: a for statement marked par (ir/par.c): its reductions through one rt_reduce */
 void cg_par_for(cg_gfn *f, const ir_stmt *st);
 /* cg_par.c: `a = f(x); b = g(y)` with g's call marked par: forked; false when st, nx are not such a pair */

@@ -17,6 +17,11 @@
  * no allocation when unpromoted, so any loop of two iterations or more may split (an outer
  * comprehension over 4 models whose elements each take a second must run in parallel). */
 #define PAR_CUTOFF 8
+/* min/max/any/all of at most this many elements nested under another mark run sequentially (the
+ * same result; take_seq): nearest's inner min over 32 centres, inside a parallel comprehension,
+ * cost 2.3x the CPU at --threads 2 with a block (an init, a body call, a poll, a combine) per
+ * element. At a task's top level they split from 2 elements on, like other exact reductions. */
+#define PAR_CUTOFF_SMALL 64
 
 /* ---- what the comprehension reads and assigns ------------------------------------------------- */
 
@@ -99,6 +104,10 @@ typedef struct par_plan {
     int enum_slot;     /* ENUMERATE: its start, else -1 */
     int local_base;    /* env slot of local id 0 */
     int nslots;
+    int accw;          /* words of one partial (rt_loop_desc.acc_size / 8) */
+    int32_t part;      /* >= 0: only this component of a min/max tuple is wanted (cg_comp_part) */
+    int decided_slot;  /* ANY/ALL: env slot of the lowest `lo` of a decided block (atomic min) */
+    ir_par_minmax mm;  /* MIN/MAX: the partial's layout (mm_* below) */
     par_use use;
 } par_plan;
 
@@ -177,37 +186,112 @@ static void body_clauses(cg_gfn *f, const par_plan *p, int32_t i, LLVMValueRef a
     LLVMPositionBuilderAtEnd(B, no);
 }
 
-/* min/max: is a better than b (strictly: the first of equal ones stays)? */
-static LLVMValueRef better(cg_gfn *f, const ir_comp *c, LLVMValueRef a, LLVMValueRef b, const ir_type *t) {
-    return c->kind == IR_COMP_MIN ? cg_less(f, a, b, t) : cg_less(f, b, a, t);
+/* ---- min/max partials: word 0 have, word 1 a NaN was compared, words 2.. the compared
+ * components (ir_par_minmax), then with key= the element; object words owned (NULL when empty) */
+
+enum { MM_HAVE = 0, MM_NAN = 1, MM_COMP = 2 };
+
+static int mm_nslots(const ir_par_minmax *m) { return m->ncomp + (m->elem != NULL); }
+
+static const ir_type *mm_type(const ir_par_minmax *m, int j) { return j < m->ncomp ? m->comp[j] : m->elem; }
+
+/* Python's tuple order over the components: the first unequal pair decides (a < b). */
+static LLVMValueRef lex_less(cg_gfn *f, const ir_par_minmax *m, LLVMValueRef *a, LLVMValueRef *b) {
+    cg_state *s = f->base.s;
+    LLVMValueRef r = cg_less(f, a[m->ncomp - 1], b[m->ncomp - 1], m->comp[m->ncomp - 1]);
+    for (int32_t i = m->ncomp - 2; i >= 0; i--) {
+        LLVMValueRef lt = cg_less(f, a[i], b[i], m->comp[i]);
+        r = LLVMBuildOr(B, lt, LLVMBuildAnd(B, cg_eq(f, a[i], b[i], m->comp[i]), r, ""), "");
+    }
+    return r;
 }
 
-/* min/max of objects (str, tuples): acc = {have, best (owned)}. Keeps the better of the current
- * best and x (compared only when both exist: the first of equal ones stays); the loser released. */
-static void obj_keep_better(cg_gfn *f, const ir_comp *c, LLVMValueRef acc, cg_val *x, const ir_type *t) {
+/* Folds the candidate cur[0..nslots) into the partial at acc: it wins when the partial is empty
+ * or it is strictly better (so the first of equal ones stays, as in python3). cur_have (NULL:
+ * true) and cur_nan (NULL: computed from cur) describe the candidate; `owned`: cur's objects
+ * are the caller's (a right partial being combined: the loser is released), else borrowed. */
+static void mm_keep(cg_gfn *f, const par_plan *p, LLVMValueRef acc, LLVMValueRef *cur, LLVMValueRef cur_have,
+                    LLVMValueRef cur_nan, bool owned) {
     cg_state *s = f->base.s;
-    LLVMValueRef bestp = env_ptr(s, acc, 1);
-    LLVMValueRef have = LLVMBuildLoad2(B, s->t_i64, acc, "");
-    LLVMValueRef old = LLVMBuildLoad2(B, s->t_ptr, bestp, "");
-    LLVMBasicBlockRef cur = LLVMGetInsertBlock(B);
-    LLVMBasicBlockRef cmp = cg_block(&f->base, "pm.cmp"), fin = cg_block(&f->base, "pm.keep");
-    LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, have, i64c(s, 0), ""), fin, cmp);
-    LLVMPositionBuilderAtEnd(B, cmp);
-    LLVMValueRef lt = better(f, c, x->v, old, t);
-    LLVMBasicBlockRef cmp_end = LLVMGetInsertBlock(B);
-    LLVMBuildBr(B, fin);
-    LLVMPositionBuilderAtEnd(B, fin);
-    LLVMValueRef take = LLVMBuildPhi(B, s->t_i1, "take");
-    LLVMValueRef inv[2] = {LLVMConstInt(s->t_i1, 1, 0), lt};
-    LLVMBasicBlockRef inb[2] = {cur, cmp_end};
-    LLVMAddIncoming(take, inv, inb, 2);
-    LLVMValueRef xv = cg_take(f, x, t);
-    LLVMBuildStore(B, LLVMBuildSelect(B, take, xv, old, ""), bestp);
-    LLVMBuildStore(B, i64c(s, 1), acc);
-    LLVMValueRef loser = LLVMBuildSelect(B, take, old, xv, "");
-    LLVMTypeRef ty;
-    LLVMValueRef df = cg_rtfn(s, cg_rtfn_id("rt_obj_decref"), &ty);
-    LLVMBuildCall2(B, ty, df, &loser, 1, "");
+    const ir_par_minmax *m = &p->mm;
+    int ns = mm_nslots(m);
+    bool obj = false;
+    LLVMValueRef old[9];
+    for (int j = 0; j < ns; j++) {
+        obj |= cg_is_obj(mm_type(m, j));
+        old[j] = LLVMBuildLoad2(B, cg_ltype(f->g, mm_type(m, j)), env_ptr(s, acc, MM_COMP + j), "");
+    }
+    LLVMValueRef have = LLVMBuildICmp(B, LLVMIntNE, LLVMBuildLoad2(B, s->t_i64, acc, ""), i64c(s, 0), "");
+    LLVMValueRef ch = cur_have ? cur_have : LLVMConstInt(s->t_i1, 1, 0);
+    bool is_min = p->c->kind == IR_COMP_MIN;
+    LLVMValueRef better;
+    if (!obj) {
+        better = is_min ? lex_less(f, m, cur, old) : lex_less(f, m, old, cur);
+    } else { /* objects are compared only when both exist */
+        LLVMBasicBlockRef from = LLVMGetInsertBlock(B);
+        LLVMBasicBlockRef cmp = cg_block(&f->base, "mm.cmp"), fin = cg_block(&f->base, "mm.cmpd");
+        LLVMBuildCondBr(B, LLVMBuildAnd(B, have, ch, ""), cmp, fin);
+        LLVMPositionBuilderAtEnd(B, cmp);
+        LLVMValueRef lt = is_min ? lex_less(f, m, cur, old) : lex_less(f, m, old, cur);
+        LLVMBasicBlockRef cmp_end = LLVMGetInsertBlock(B);
+        LLVMBuildBr(B, fin);
+        LLVMPositionBuilderAtEnd(B, fin);
+        better = LLVMBuildPhi(B, s->t_i1, "better");
+        LLVMValueRef inv[2] = {LLVMConstInt(s->t_i1, 0, 0), lt};
+        LLVMBasicBlockRef inb[2] = {from, cmp_end};
+        LLVMAddIncoming(better, inv, inb, 2);
+    }
+    LLVMValueRef take = LLVMBuildAnd(B, ch, LLVMBuildOr(B, LLVMBuildNot(B, have, ""), better, ""), "take");
+    if (m->nan) {
+        LLVMValueRef nan = cur_nan;
+        if (!nan) {
+            nan = LLVMConstInt(s->t_i1, 0, 0);
+            for (int32_t i = 0; i < m->ncomp; i++)
+                if (m->comp[i]->kind == IR_T_FLOAT) nan = LLVMBuildOr(B, nan, LLVMBuildFCmp(B, LLVMRealUNO, cur[i], cur[i], ""), "");
+        }
+        LLVMValueRef np = env_ptr(s, acc, MM_NAN);
+        LLVMValueRef w = LLVMBuildLoad2(B, s->t_i64, np, "");
+        LLVMBuildStore(B, LLVMBuildOr(B, w, LLVMBuildZExt(B, nan, s->t_i64, ""), ""), np);
+    }
+    LLVMBuildStore(B, LLVMBuildZExt(B, LLVMBuildOr(B, have, ch, ""), s->t_i64, ""), acc);
+    if (!obj) {
+        for (int j = 0; j < ns; j++) LLVMBuildStore(B, LLVMBuildSelect(B, take, cur[j], old[j], ""), env_ptr(s, acc, MM_COMP + j));
+        return;
+    }
+    /* the winner's objects stay in the partial, the loser's are released */
+    LLVMBasicBlockRef tk = cg_block(&f->base, "mm.take"), nt = cg_block(&f->base, "mm.keep");
+    LLVMBasicBlockRef done = cg_block(&f->base, "mm.done");
+    LLVMBuildCondBr(B, take, tk, nt);
+    LLVMPositionBuilderAtEnd(B, tk);
+    for (int j = 0; j < ns; j++) {
+        const ir_type *t = mm_type(m, j);
+        if (cg_is_obj(t)) {
+            if (!owned) cg_incref(f, cur[j], t);
+            cg_decref(f, old[j], &opt_any);
+        }
+        LLVMBuildStore(B, cur[j], env_ptr(s, acc, MM_COMP + j));
+    }
+    LLVMBuildBr(B, done);
+    LLVMPositionBuilderAtEnd(B, nt);
+    for (int j = 0; owned && j < ns; j++)
+        if (cg_is_obj(mm_type(m, j))) cg_decref(f, cur[j], &opt_any);
+    LLVMBuildBr(B, done);
+    LLVMPositionBuilderAtEnd(B, done);
+}
+
+/* ---- any/all partials: word 0 the state (0 undecided, 1 a hit, 2 an error), word 1 the error
+ * (owned). The first decided block decides, as the sequential loop would; a block stops at its
+ * hit or error, and blocks after a decided one are skipped (env decided_slot): they cannot
+ * change the result. */
+
+enum { AA_UNDECIDED = 0, AA_HIT = 1, AA_ERROR = 2 };
+
+/* The running block (the body's `lo`) decided: later blocks need not run. */
+static void decide(cg_gfn *f, const par_plan *p) {
+    cg_state *s = f->base.s;
+    LLVMValueRef env = LLVMGetParam(f->base.fn, 1), lo = LLVMGetParam(f->base.fn, 2);
+    LLVMBuildAtomicRMW(B, LLVMAtomicRMWBinOpMin, env_ptr(s, env, p->decided_slot), lo,
+                       LLVMAtomicOrderingMonotonic, 0);
 }
 
 static void body_element(cg_gfn *f, const par_plan *p, LLVMValueRef acc) {
@@ -238,6 +322,31 @@ static void body_element(cg_gfn *f, const par_plan *p, LLVMValueRef acc) {
         cg_call_rt(&f->base, "rt_list_push", args, 3);
         break;
     }
+    case IR_COMP_DICT: {
+        /* the block's own dict (NULL until its first entry), key before value as in python3 */
+        const ir_type *kt = t->elems[0], *vt = t->elems[1];
+        cg_val k = cg_expr(f, c->key);
+        cg_val v = cg_expr(f, c->elt);
+        LLVMValueRef d0 = LLVMBuildLoad2(B, s->t_ptr, acc, "");
+        LLVMBasicBlockRef mk = cg_block(&f->base, "pd.new"), have = cg_block(&f->base, "pd.have");
+        LLVMBasicBlockRef cur = LLVMGetInsertBlock(B);
+        LLVMBuildCondBr(B, LLVMBuildIsNull(B, d0, ""), mk, have);
+        LLVMPositionBuilderAtEnd(B, mk);
+        LLVMValueRef nargs[3] = {f->base.ctx, cg_type_desc(f->g, t), i64c(s, 0)};
+        LLVMValueRef nd = cg_call_rt(&f->base, "rt_dict_new", nargs, 3);
+        LLVMBasicBlockRef mk_end = LLVMGetInsertBlock(B);
+        LLVMBuildBr(B, have);
+        LLVMPositionBuilderAtEnd(B, have);
+        LLVMValueRef d = LLVMBuildPhi(B, s->t_ptr, "");
+        LLVMValueRef inv[2] = {d0, nd};
+        LLVMBasicBlockRef inb[2] = {cur, mk_end};
+        LLVMAddIncoming(d, inv, inb, 2);
+        LLVMBuildStore(B, LLVMConstNull(s->t_ptr), acc); /* consumed by rt_dict_set */
+        LLVMValueRef args[4] = {f->base.ctx, d, cg_to_slot(f, cg_take(f, &k, kt), kt), cg_to_slot(f, cg_take(f, &v, vt), vt)};
+        cg_set_line(&f->base, p->e->line);
+        LLVMBuildStore(B, cg_call_rt(&f->base, "rt_dict_set", args, 4), acc);
+        break;
+    }
     case IR_COMP_SUM: {
         cg_val x = cg_expr(f, c->elt);
         LLVMTypeRef lt = cg_ltype(f->g, t);
@@ -249,19 +358,40 @@ static void body_element(cg_gfn *f, const par_plan *p, LLVMValueRef acc) {
     }
     case IR_COMP_MIN:
     case IR_COMP_MAX: {
-        cg_val x = cg_expr(f, c->elt);
-        if (cg_is_obj(t)) {
-            obj_keep_better(f, c, acc, &x, t);
-            break;
+        /* the candidate: a register tuple's components, or the element (and with key= its key) */
+        LLVMValueRef cur[9];
+        cg_val x = cg_borrowed(NULL), k = cg_borrowed(NULL);
+        if (p->mm.tuple) {
+            for (int32_t i = 0; i < c->elt->nargs; i++) cur[i] = cg_expr(f, c->elt->args[i]).v;
+        } else {
+            x = cg_expr(f, c->elt);
+            cur[0] = x.v;
+            if (c->key_fn) {
+                cg_assign_local(f, c->key_var, cg_borrowed(x.v));
+                k = cg_expr(f, c->key_fn);
+                cur[0] = k.v;
+                cur[1] = x.v;
+            }
         }
-        LLVMTypeRef lt = cg_ltype(f->g, t);
-        LLVMValueRef bestp = env_ptr(s, acc, 1);
-        LLVMValueRef have = LLVMBuildLoad2(B, s->t_i64, acc, "");
-        LLVMValueRef best = LLVMBuildLoad2(B, lt, bestp, "");
-        LLVMValueRef take = LLVMBuildOr(B, LLVMBuildICmp(B, LLVMIntEQ, have, i64c(s, 0), ""),
-                                        better(f, c, x.v, best, t), "");
-        LLVMBuildStore(B, LLVMBuildSelect(B, take, x.v, best, ""), bestp);
+        mm_keep(f, p, acc, cur, NULL, NULL, false);
+        if (c->key_fn) cg_release(f, &k, c->key_fn->type);
+        if (!p->mm.tuple) cg_release(f, &x, c->elt->type);
+        break;
+    }
+    case IR_COMP_ANY:
+    case IR_COMP_ALL: {
+        /* a hit decides the block: state 1, tell later blocks (decided_slot), leave the block */
+        cg_val x = cg_expr(f, c->elt);
+        LLVMValueRef tv = cg_truth(f, x.v, c->elt->type);
+        cg_release(f, &x, c->elt->type);
+        LLVMValueRef hit = c->kind == IR_COMP_ANY ? tv : LLVMBuildNot(B, tv, "");
+        LLVMBasicBlockRef yes = cg_block(&f->base, "pa.hit"), no = cg_block(&f->base, "pa.next");
+        LLVMBuildCondBr(B, hit, yes, no);
+        LLVMPositionBuilderAtEnd(B, yes);
         LLVMBuildStore(B, i64c(s, 1), acc);
+        decide(f, p);
+        LLVMBuildBr(B, f->cleanup);
+        LLVMPositionBuilderAtEnd(B, no);
         break;
     }
     default: cg_fail(f->g, "codegen: parallel comprehension of an unsupported kind"); break;
@@ -352,7 +482,7 @@ static LLVMValueRef gen_body(cg_gfn *pf, const par_plan *p, const char *name) {
      * at the one exit: in memory the caller's slot would carry a load and a store per iteration
      * (LLVM cannot keep it in a register across the raising exits) */
     LLVMValueRef acc_out = LLVMGetParam(bfn, 4);
-    LLVMTypeRef acc_t = LLVMArrayType(s->t_i64, 2);
+    LLVMTypeRef acc_t = LLVMArrayType(s->t_i64, (unsigned)p->accw);
     LLVMValueRef acc = LLVMBuildAlloca(B, acc_t, "acc");
     LLVMBuildStore(B, LLVMBuildLoad2(B, acc_t, acc_out, ""), acc);
     LLVMBasicBlockRef body = cg_block(&f->base, "body");
@@ -395,7 +525,13 @@ static LLVMValueRef gen_body(cg_gfn *pf, const par_plan *p, const char *name) {
     LLVMBuildBr(B, head);
     LLVMPositionBuilderAtEnd(B, head);
     LLVMValueRef i = LLVMBuildLoad2(B, s->t_i64, islot, "i");
-    LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntSLT, i, hi, ""), lbody, f->cleanup);
+    LLVMValueRef more = LLVMBuildICmp(B, LLVMIntSLT, i, hi, "");
+    if (p->c->kind == IR_COMP_ANY || p->c->kind == IR_COMP_ALL) {
+        LLVMValueRef d = LLVMBuildLoad2(B, s->t_i64, env_ptr(s, env, p->decided_slot), "decided");
+        LLVMSetOrdering(d, LLVMAtomicOrderingMonotonic);
+        more = LLVMBuildAnd(B, more, LLVMBuildICmp(B, LLVMIntSGE, d, lo, ""), "");
+    }
+    LLVMBuildCondBr(B, more, lbody, f->cleanup);
     LLVMPositionBuilderAtEnd(B, lbody);
     int leaf = 0;
     bind_source(f, p, p->c->clauses[0].iter, &pb, i, &leaf);
@@ -419,6 +555,22 @@ static LLVMValueRef gen_body(cg_gfn *pf, const par_plan *p, const char *name) {
         cg_decref(f, v, &opt_any);
     }
     for (int32_t k = 0; k < f->ntemps; k++) cg_decref(f, LLVMBuildLoad2(B, s->t_ptr, f->temps[k], ""), &opt_any);
+    if (p->c->kind == IR_COMP_ANY || p->c->kind == IR_COMP_ALL) {
+        /* an error (not an interruption) decides the block like a hit: it is raised only if no
+         * earlier block decides (the runtime would report it whatever earlier blocks found) */
+        LLVMValueRef cargs[2] = {f->base.ctx, LLVMConstInt(s->t_i32, PF_EXC_EXCEPTION, 0)};
+        LLVMTypeRef ty;
+        LLVMValueRef cf = cg_rtfn(s, cg_rtfn_id("rt_exc_catch"), &ty);
+        LLVMValueRef e = LLVMBuildCall2(B, ty, cf, cargs, 2, "");
+        LLVMBasicBlockRef caught = cg_block(&f->base, "pa.caught"), fin = cg_block(&f->base, "pa.out");
+        LLVMBuildCondBr(B, LLVMBuildIsNull(B, e, ""), fin, caught);
+        LLVMPositionBuilderAtEnd(B, caught);
+        LLVMBuildStore(B, i64c(s, AA_ERROR), acc);
+        LLVMBuildStore(B, e, env_ptr(s, acc, 1));
+        decide(f, p);
+        LLVMBuildBr(B, fin);
+        LLVMPositionBuilderAtEnd(B, fin);
+    }
     LLVMBuildStore(B, LLVMBuildLoad2(B, acc_t, acc, ""), acc_out);
     LLVMBuildRetVoid(B);
     LLVMPositionBuilderAtEnd(B, f->base.entry);
@@ -437,9 +589,7 @@ static LLVMValueRef gen_init(cg_gen *g, const par_plan *p, const char *name) {
     cg_gfn F;
     LLVMValueRef fn = helper(g, name, params, 2, &F);
     LLVMValueRef acc = LLVMGetParam(fn, 1);
-    LLVMBuildStore(B, i64c(s, 0), acc);
-    LLVMBuildStore(B, i64c(s, 0), env_ptr(s, acc, 1));
-    (void)p;
+    for (int k = 0; k < p->accw; k++) LLVMBuildStore(B, i64c(s, 0), env_ptr(s, acc, k));
     LLVMBuildRetVoid(B);
     return fn;
 }
@@ -478,6 +628,28 @@ static LLVMValueRef gen_combine(cg_gen *g, const par_plan *p, const char *name) 
         LLVMBuildBr(B, out);
         break;
     }
+    case IR_COMP_DICT: {
+        /* acc = acc | rhs: later keys win, each key keeps its first position (either may be NULL) */
+        LLVMValueRef a = LLVMBuildLoad2(B, s->t_ptr, acc, ""), r = LLVMBuildLoad2(B, s->t_ptr, rhs, "");
+        LLVMBasicBlockRef move = cg_block(&f->base, "move"), both = cg_block(&f->base, "both");
+        LLVMBasicBlockRef join = cg_block(&f->base, "join");
+        LLVMBuildCondBr(B, LLVMBuildIsNull(B, a, ""), move, both);
+        LLVMPositionBuilderAtEnd(B, move);
+        LLVMBuildStore(B, r, acc);
+        LLVMBuildBr(B, out);
+        LLVMPositionBuilderAtEnd(B, both);
+        LLVMBuildCondBr(B, LLVMBuildIsNull(B, r, ""), out, join);
+        LLVMPositionBuilderAtEnd(B, join);
+        LLVMBuildStore(B, LLVMConstNull(s->t_ptr), acc);
+        LLVMValueRef cargs[3] = {f->base.ctx, a, r};
+        LLVMTypeRef ty;
+        LLVMValueRef mf = cg_rtfn(s, cg_rtfn_id("rt_dict_merge"), &ty);
+        LLVMBuildStore(B, LLVMBuildCall2(B, ty, mf, cargs, 3, ""), acc);
+        LLVMValueRef df = cg_rtfn(s, cg_rtfn_id("rt_obj_decref"), &ty);
+        LLVMBuildCall2(B, ty, df, &r, 1, "");
+        LLVMBuildBr(B, out);
+        break;
+    }
     case IR_COMP_SUM: {
         LLVMTypeRef lt = cg_ltype(g, t);
         LLVMValueRef a = LLVMBuildLoad2(B, lt, acc, ""), r = LLVMBuildLoad2(B, lt, rhs, "");
@@ -487,29 +659,33 @@ static LLVMValueRef gen_combine(cg_gen *g, const par_plan *p, const char *name) 
         LLVMBuildBr(B, out);
         break;
     }
+    case IR_COMP_ANY:
+    case IR_COMP_ALL: {
+        /* the left partial decided: the right one is dropped; else the right one is the result */
+        LLVMValueRef a = LLVMBuildLoad2(B, s->t_i64, acc, "");
+        LLVMValueRef rs = LLVMBuildLoad2(B, s->t_i64, rhs, ""), re = LLVMBuildLoad2(B, s->t_ptr, env_ptr(s, rhs, 1), "");
+        LLVMBasicBlockRef keep = cg_block(&f->base, "pa.keep"), take = cg_block(&f->base, "pa.take");
+        LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, a, i64c(s, AA_UNDECIDED), ""), keep, take);
+        LLVMPositionBuilderAtEnd(B, keep);
+        LLVMTypeRef ty;
+        LLVMValueRef df = cg_rtfn(s, cg_rtfn_id("rt_obj_decref"), &ty);
+        LLVMBuildCall2(B, ty, df, &re, 1, "");
+        LLVMBuildBr(B, out);
+        LLVMPositionBuilderAtEnd(B, take);
+        LLVMBuildStore(B, rs, acc);
+        LLVMBuildStore(B, re, env_ptr(s, acc, 1));
+        LLVMBuildBr(B, out);
+        break;
+    }
     case IR_COMP_MIN:
     case IR_COMP_MAX: {
-        if (cg_is_obj(t)) {
-            /* the right partial's best, if any, competes as one more element (it comes later) */
-            LLVMValueRef rh = LLVMBuildLoad2(B, s->t_i64, rhs, "");
-            LLVMBasicBlockRef some = cg_block(&f->base, "pm.some");
-            LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, rh, i64c(s, 0), ""), out, some);
-            LLVMPositionBuilderAtEnd(B, some);
-            cg_val rb = {LLVMBuildLoad2(B, s->t_ptr, env_ptr(s, rhs, 1), ""), NULL, true}; /* consumed */
-            obj_keep_better(f, p->c, acc, &rb, t);
-            LLVMBuildBr(B, out);
-            break;
-        }
-        LLVMTypeRef lt = cg_ltype(g, t);
-        LLVMValueRef ah = LLVMBuildLoad2(B, s->t_i64, acc, ""), rh = LLVMBuildLoad2(B, s->t_i64, rhs, "");
-        LLVMValueRef ab = LLVMBuildLoad2(B, lt, env_ptr(s, acc, 1), "");
-        LLVMValueRef rb = LLVMBuildLoad2(B, lt, env_ptr(s, rhs, 1), "");
-        LLVMValueRef rhave = LLVMBuildICmp(B, LLVMIntNE, rh, i64c(s, 0), "");
-        LLVMValueRef take = LLVMBuildAnd(
-            B, rhave, LLVMBuildOr(B, LLVMBuildICmp(B, LLVMIntEQ, ah, i64c(s, 0), ""), better(f, p->c, rb, ab, t), ""),
-            "");
-        LLVMBuildStore(B, LLVMBuildSelect(B, take, rb, ab, ""), env_ptr(s, acc, 1));
-        LLVMBuildStore(B, LLVMBuildOr(B, ah, rh, ""), acc);
+        /* the right partial (later elements) competes as one more candidate; consumed */
+        LLVMValueRef cur[9];
+        for (int j = 0; j < mm_nslots(&p->mm); j++)
+            cur[j] = LLVMBuildLoad2(B, cg_ltype(g, mm_type(&p->mm, j)), env_ptr(s, rhs, MM_COMP + j), "");
+        LLVMValueRef rh = LLVMBuildICmp(B, LLVMIntNE, LLVMBuildLoad2(B, s->t_i64, rhs, ""), i64c(s, 0), "");
+        LLVMValueRef rn = LLVMBuildICmp(B, LLVMIntNE, LLVMBuildLoad2(B, s->t_i64, env_ptr(s, rhs, MM_NAN), ""), i64c(s, 0), "");
+        mm_keep(f, p, acc, cur, rh, rn, true);
         LLVMBuildBr(B, out);
         break;
     }
@@ -520,16 +696,33 @@ static LLVMValueRef gen_combine(cg_gen *g, const par_plan *p, const char *name) 
     return fn;
 }
 
-/* void drop(env, acc): releases the object partial in acc slot `slot` (a list, a min/max best) */
-static LLVMValueRef gen_drop(cg_gen *g, const char *name, int slot) {
+/* Does the partial hold objects (a list; min/max object components or element)? */
+static bool has_objects(const par_plan *p) {
+    ir_comp_kind k = p->c->kind;
+    if (k == IR_COMP_LIST || k == IR_COMP_DICT || k == IR_COMP_ANY || k == IR_COMP_ALL) return true;
+    if (p->c->kind != IR_COMP_MIN && p->c->kind != IR_COMP_MAX) return false;
+    for (int j = 0; j < mm_nslots(&p->mm); j++)
+        if (cg_is_obj(mm_type(&p->mm, j))) return true;
+    return false;
+}
+
+/* void drop(env, acc): releases the objects of a partial (a list, min/max objects; NULL-safe) */
+static LLVMValueRef gen_drop(cg_gen *g, const par_plan *p, const char *name) {
     cg_state *s = &g->s;
     LLVMTypeRef params[2] = {s->t_ptr, s->t_ptr};
     cg_gfn F;
     LLVMValueRef fn = helper(g, name, params, 2, &F);
-    LLVMValueRef a = LLVMBuildLoad2(B, s->t_ptr, env_ptr(s, LLVMGetParam(fn, 1), slot), "");
     LLVMTypeRef ty;
     LLVMValueRef df = cg_rtfn(s, cg_rtfn_id("rt_obj_decref"), &ty);
-    LLVMBuildCall2(B, ty, df, &a, 1, "");
+    for (int k = 0; k < p->accw; k++) {
+        ir_comp_kind ck = p->c->kind;
+        bool obj = ck == IR_COMP_LIST || ck == IR_COMP_DICT     ? k == 0
+                   : ck == IR_COMP_ANY || ck == IR_COMP_ALL ? k == 1
+                                                              : k >= MM_COMP && cg_is_obj(mm_type(&p->mm, k - MM_COMP));
+        if (!obj) continue;
+        LLVMValueRef a = LLVMBuildLoad2(B, s->t_ptr, env_ptr(s, LLVMGetParam(fn, 1), k), "");
+        LLVMBuildCall2(B, ty, df, &a, 1, "");
+    }
     LLVMBuildRetVoid(B);
     return fn;
 }
@@ -610,29 +803,36 @@ static LLVMValueRef eval_sources(cg_gfn *f, const par_plan *p, const ir_iter *it
     return cg_load_field(f, held[li].v, 8, s->t_i64);
 }
 
-/* A total order (no float NaN in it): the tree keeps the same element as a left-to-right fold. */
-static bool exact_order(const ir_type *t) {
-    if (t->kind == IR_T_INT || t->kind == IR_T_BOOL || t->kind == IR_T_STR) return true;
-    if (t->kind != IR_T_TUPLE) return false;
-    for (int32_t i = 0; i < t->n; i++)
-        if (!exact_order(t->elems[i])) return false;
-    return true;
-}
-
 /* Kinds whose sequential lowering gives exactly the result of the block tree at any n: lists
- * (partials concatenated in order) and min/max over a total order (ints, str, tuples of those;
- * the first of equal ones stays). Not float sums (left to right vs fixed 1024-blocks combined
- * pairwise: other bits), float min/max (NaN compares false: the fold and the tree can keep
- * different values) nor int sums (the tree and the left fold can differ on whether an
- * intermediate overflows). */
-
+ * (partials concatenated in order) and min/max (the tree keeps the first best element as the left
+ * fold does whenever the order is total; when a NaN was compared the result is recomputed by
+ * the fold: cg_par_comp), dicts (merged in order: python3's later-key-wins, first position) and any/all (the first decided block decides, errors included). Not float sums (left to right vs fixed 1024-blocks combined pairwise:
+ * other bits) nor int sums (the tree and the left fold can differ on whether an intermediate
+ * overflows). */
 static bool solo_seq_kind(const ir_expr *e) {
     switch (e->comp->kind) {
-    case IR_COMP_LIST: return true;
+    case IR_COMP_LIST:
+    case IR_COMP_DICT:
+    case IR_COMP_ANY:
+    case IR_COMP_ALL:
     case IR_COMP_MIN:
-    case IR_COMP_MAX: return exact_order(e->type);
+    case IR_COMP_MAX: return true;
     default: return false;
     }
+}
+
+/* Up to how many iterations a comprehension runs as one block: a float sum's 1024 (DESIGN.md's
+ * fixed blocks), 1 for exact reductions (they cost no allocation unpromoted), or PAR_CUTOFF. */
+static int64_t comp_cutoff(const ir_expr *e, bool exact) {
+    if (e->comp->kind == IR_COMP_SUM && e->type->kind == IR_T_FLOAT) return 1024;
+    return exact ? 1 : PAR_CUTOFF;
+}
+
+/* Up to how many iterations an exact reduction nested under another mark runs sequentially
+ * (take_seq): PAR_CUTOFF_SMALL for min/max/any/all, PAR_CUTOFF for the others. */
+static int64_t nested_cutoff(const ir_expr *e) {
+    ir_comp_kind k = e->comp->kind;
+    return k == IR_COMP_MIN || k == IR_COMP_MAX || k == IR_COMP_ANY || k == IR_COMP_ALL ? PAR_CUTOFF_SMALL : PAR_CUTOFF;
 }
 
 static LLVMValueRef ctx_i32(cg_gfn *f, size_t off, const char *name) {
@@ -643,18 +843,18 @@ static LLVMValueRef ctx_i32(cg_gfn *f, size_t off, const char *name) {
 
 /* i1: run sequentially: n <= cut, or for an exact reduction (which splits from 2 iterations on)
  * ctx->solo, i.e. one worker and no workspan (nothing could be promoted, so the block loop is
- * pure cost and the sequential fold gives the same result), or a short loop (n <= PAR_CUTOFF)
+ * pure cost and the sequential fold gives the same result), or a short loop (n <= nested_cut)
  * nested under another mark (mtop != 0): promotion takes the oldest mark first, so the enclosing
  * loop or fork is split instead (gen_points' rows of 8 coordinates inside its parallel loop over
  * the points), while a short loop at a task's top level (4 heavy models) is the parallelism. */
-static LLVMValueRef take_seq(cg_gfn *f, bool exact, LLVMValueRef n, int64_t cut) {
+static LLVMValueRef take_seq(cg_gfn *f, bool exact, LLVMValueRef n, int64_t cut, int64_t nested_cut) {
     cg_state *s = f->base.s;
     LLVMValueRef r = LLVMBuildICmp(B, LLVMIntSLE, n, i64c(s, cut), "");
     if (!exact) return r;
     LLVMValueRef zero = LLVMConstInt(s->t_i32, 0, 0);
     r = LLVMBuildOr(B, r, LLVMBuildICmp(B, LLVMIntNE, ctx_i32(f, offsetof(pf_ctx, solo), "solo"), zero, ""), "");
     LLVMValueRef nested = LLVMBuildICmp(B, LLVMIntNE, ctx_i32(f, offsetof(pf_ctx, mtop), "mtop"), zero, "");
-    LLVMValueRef shorter = LLVMBuildICmp(B, LLVMIntSLE, n, i64c(s, PAR_CUTOFF), "");
+    LLVMValueRef shorter = LLVMBuildICmp(B, LLVMIntSLE, n, i64c(s, nested_cut), "");
     return LLVMBuildOr(B, r, LLVMBuildAnd(B, nested, shorter, ""), "");
 }
 
@@ -707,6 +907,23 @@ static cg_val par_result(cg_gfn *f, const par_plan *p, LLVMValueRef acc) {
         LLVMAddIncoming(xs, inv, inb, 2);
         return cg_owned(f, xs, t);
     }
+    case IR_COMP_DICT: {
+        LLVMValueRef d0 = LLVMBuildLoad2(B, s->t_ptr, acc, "");
+        LLVMBasicBlockRef cur = LLVMGetInsertBlock(B);
+        LLVMBasicBlockRef mk = cg_block(&f->base, "pd.empty"), fin = cg_block(&f->base, "pd.done");
+        LLVMBuildCondBr(B, LLVMBuildIsNull(B, d0, ""), mk, fin);
+        LLVMPositionBuilderAtEnd(B, mk);
+        LLVMValueRef nargs[3] = {f->base.ctx, cg_type_desc(g, t), i64c(s, 0)};
+        LLVMValueRef nd = cg_call_rt(&f->base, "rt_dict_new", nargs, 3);
+        LLVMBasicBlockRef mk_end = LLVMGetInsertBlock(B);
+        LLVMBuildBr(B, fin);
+        LLVMPositionBuilderAtEnd(B, fin);
+        LLVMValueRef d = LLVMBuildPhi(B, s->t_ptr, "");
+        LLVMValueRef inv[2] = {d0, nd};
+        LLVMBasicBlockRef inb[2] = {cur, mk_end};
+        LLVMAddIncoming(d, inv, inb, 2);
+        return cg_owned(f, d, t);
+    }
     case IR_COMP_SUM: {
         LLVMValueRef a = LLVMBuildLoad2(B, cg_ltype(g, t), acc, "");
         cg_val init0 = c->init ? cg_expr(f, c->init)
@@ -716,23 +933,48 @@ static cg_val par_result(cg_gfn *f, const par_plan *p, LLVMValueRef acc) {
     }
     case IR_COMP_MIN:
     case IR_COMP_MAX: {
+        /* the value: a new tuple of the components, the element (key=) or the one component;
+         * its objects move out of the partial */
+        const ir_par_minmax *m = &p->mm;
         LLVMValueRef have = LLVMBuildLoad2(B, s->t_i64, acc, "");
-        LLVMValueRef best = LLVMBuildLoad2(B, cg_ltype(g, t), env_ptr(s, acc, 1), "");
         LLVMValueRef empty = LLVMBuildICmp(B, LLVMIntEQ, have, i64c(s, 0), "");
-        bool obj = cg_is_obj(t); /* best is owned (NULL when empty) */
+        bool obj = cg_is_obj(t); /* owned (NULL when empty) */
+        LLVMBasicBlockRef cur = NULL, dflt = NULL, dend = NULL, fin = NULL;
+        LLVMValueRef dv = NULL;
         if (!c->init) {
             cg_set_line(&f->base, e->line);
             cg_raise_if(&f->base, empty, PF_EXC_VALUE,
                         c->kind == IR_COMP_MIN ? "min() arg is an empty sequence" : "max() arg is an empty sequence");
-            return obj ? cg_owned(f, best, t) : cg_borrowed(best);
+        } else {
+            dflt = cg_block(&f->base, "pm.default");
+            fin = cg_block(&f->base, "pm.done");
+            LLVMBasicBlockRef some = cg_block(&f->base, "pm.some");
+            LLVMBuildCondBr(B, empty, dflt, some);
+            LLVMPositionBuilderAtEnd(B, dflt);
+            cg_val d = cg_expr(f, c->init);
+            dv = obj ? cg_take(f, &d, t) : d.v;
+            dend = LLVMGetInsertBlock(B);
+            LLVMBuildBr(B, fin);
+            LLVMPositionBuilderAtEnd(B, some);
         }
-        LLVMBasicBlockRef cur = LLVMGetInsertBlock(B);
-        LLVMBasicBlockRef dflt = cg_block(&f->base, "pm.default"), fin = cg_block(&f->base, "pm.done");
-        LLVMBuildCondBr(B, empty, dflt, fin);
-        LLVMPositionBuilderAtEnd(B, dflt);
-        cg_val d = cg_expr(f, c->init);
-        LLVMValueRef dv = obj ? cg_take(f, &d, t) : d.v;
-        LLVMBasicBlockRef dend = LLVMGetInsertBlock(B);
+        LLVMValueRef best;
+        if (p->part >= 0) { /* only `[part]` of the tuple is read: no tuple built */
+            return cg_borrowed(LLVMBuildLoad2(B, cg_ltype(g, m->comp[p->part]), env_ptr(s, acc, MM_COMP + p->part), ""));
+        } else if (m->tuple) {
+            LLVMValueRef args[2] = {f->base.ctx, cg_type_desc(g, t)};
+            best = cg_call_rt(&f->base, "rt_rec_new", args, 2);
+            for (int32_t i = 0; i < m->ncomp; i++) {
+                LLVMValueRef v = LLVMBuildLoad2(B, cg_ltype(g, m->comp[i]), env_ptr(s, acc, MM_COMP + i), "");
+                cg_store_field(f, best, 24 + 8 * (unsigned)i, cg_to_slot(f, v, m->comp[i]));
+            }
+        } else {
+            best = LLVMBuildLoad2(B, cg_ltype(g, t), env_ptr(s, acc, MM_COMP + (m->elem ? m->ncomp : 0)), "");
+            /* with key=, the key is dropped */
+            if (m->elem && cg_is_obj(m->comp[0]))
+                cg_decref(f, LLVMBuildLoad2(B, s->t_ptr, env_ptr(s, acc, MM_COMP), ""), m->comp[0]);
+        }
+        if (!c->init) return obj ? cg_owned(f, best, t) : cg_borrowed(best);
+        cur = LLVMGetInsertBlock(B);
         LLVMBuildBr(B, fin);
         LLVMPositionBuilderAtEnd(B, fin);
         LLVMValueRef r = LLVMBuildPhi(B, cg_ltype(g, t), "");
@@ -741,11 +983,25 @@ static cg_val par_result(cg_gfn *f, const par_plan *p, LLVMValueRef acc) {
         LLVMAddIncoming(r, inv, inb, 2);
         return obj ? cg_owned(f, r, t) : cg_borrowed(r);
     }
+    case IR_COMP_ANY:
+    case IR_COMP_ALL: {
+        /* an error decided: raise it here; else any = a hit was found, all = none was */
+        LLVMValueRef st = LLVMBuildLoad2(B, s->t_i64, acc, "");
+        LLVMBasicBlockRef err = cg_block(&f->base, "pa.raise"), ok = cg_block(&f->base, "pa.value");
+        LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, st, i64c(s, AA_ERROR), ""), err, ok);
+        LLVMPositionBuilderAtEnd(B, err);
+        LLVMBuildStore(B, LLVMBuildLoad2(B, s->t_ptr, env_ptr(s, acc, 1), ""),
+                       LLVMBuildStructGEP2(B, s->t_ctx, f->base.ctx, 1, ""));
+        LLVMBuildBr(B, f->base.unwind);
+        LLVMPositionBuilderAtEnd(B, ok);
+        LLVMValueRef hit = LLVMBuildICmp(B, LLVMIntEQ, st, i64c(s, AA_HIT), "");
+        return cg_borrowed(c->kind == IR_COMP_ANY ? hit : LLVMBuildNot(B, hit, ""));
+    }
     default: cg_fail(g, "codegen: parallel comprehension of an unsupported kind"); return cg_borrowed(NULL);
     }
 }
 
-cg_val cg_par_comp(cg_gfn *f, const ir_expr *e) {
+cg_val cg_par_comp(cg_gfn *f, const ir_expr *e, int32_t part) {
     cg_gen *g = f->g;
     cg_state *s = &g->s;
     const ir_func *fn = f->ir;
@@ -755,6 +1011,8 @@ cg_val cg_par_comp(cg_gfn *f, const ir_expr *e) {
     p->e = e;
     p->c = e->comp;
     p->enum_slot = -1;
+    p->part = part;
+    const ir_type *rt_ = part >= 0 ? e->comp->elt->args[part]->type : e->type; /* of the value */
     int slot = 1; /* slot 0: the closure */
     if (!plan_sources(p, p->c->clauses[0].iter, &slot)) {
         cg_fail(g, "codegen: parallel comprehension source too complex");
@@ -762,6 +1020,18 @@ cg_val cg_par_comp(cg_gfn *f, const ir_expr *e) {
     }
     p->local_base = slot;
     p->nslots = slot + fn->nlocals;
+    p->decided_slot = p->nslots;
+    if (p->c->kind == IR_COMP_ANY || p->c->kind == IR_COMP_ALL) p->nslots++;
+    p->accw = 2;
+    bool mm = p->c->kind == IR_COMP_MIN || p->c->kind == IR_COMP_MAX;
+    if (mm) {
+        if (ir_par_minmax_shape(e, &p->mm)) {
+            cg_fail(g, "codegen: parallel min/max of an unsupported shape");
+            return cg_borrowed(NULL);
+        }
+        p->accw = MM_COMP + mm_nslots(&p->mm);
+    }
+    bool nanable = mm && p->mm.nan; /* a NaN compared: the fold recomputes the result */
     p->use.read = calloc((size_t)fn->nlocals + 1, 1);
     p->use.set = calloc((size_t)fn->nlocals + 1, 1);
     use_expr(&p->use, e);
@@ -779,8 +1049,8 @@ cg_val cg_par_comp(cg_gfn *f, const ir_expr *e) {
     snprintf(name + nl, sizeof name - nl, ".combine");
     LLVMValueRef comb = gen_combine(g, p, name);
     snprintf(name + nl, sizeof name - nl, ".drop");
-    bool has_drop = p->c->kind == IR_COMP_LIST || cg_is_obj(e->type);
-    LLVMValueRef drop = has_drop ? gen_drop(g, name, p->c->kind == IR_COMP_LIST ? 0 : 1) : LLVMConstNull(s->t_ptr);
+    bool has_drop = has_objects(p);
+    LLVMValueRef drop = has_drop ? gen_drop(g, p, name) : LLVMConstNull(s->t_ptr);
     snprintf(name + nl, sizeof name - nl, ".share");
     LLVMValueRef share = gen_share(f, p, name);
     LLVMPositionBuilderAtEnd(B, here);
@@ -789,28 +1059,33 @@ cg_val cg_par_comp(cg_gfn *f, const ir_expr *e) {
     cg_set_line(&f->base, e->line);
     LLVMValueRef env = cg_alloca(&f->base, LLVMArrayType(s->t_i64, (unsigned)p->nslots), "penv");
     LLVMBuildStore(B, f->env ? LLVMBuildPtrToInt(B, f->env, s->t_i64, "") : i64c(s, 0), env_ptr(s, env, 0));
+    if (p->decided_slot < p->nslots) LLVMBuildStore(B, i64c(s, INT64_MAX), env_ptr(s, env, p->decided_slot));
     cg_val held[16];
     memset(held, 0, sizeof held);
     int leaf = 0;
     LLVMValueRef n = eval_sources(f, p, p->c->clauses[0].iter, env, &leaf, held);
     /* short loops with sources that are cheap to evaluate again take the ordinary sequential
      * lowering (same result: at most one block), and so do all loops of solo_seq_kind on a
-     * single-worker runtime (take_seq) */
-    LLVMBasicBlockRef seq_final = NULL;
+     * single-worker runtime (take_seq); a min/max that compared a NaN comes back to it too */
+    LLVMBasicBlockRef seq_final = NULL, seqb = NULL;
     LLVMValueRef common = NULL;
     bool exact = solo_seq_kind(e);
-    int64_t cutoff = p->c->kind == IR_COMP_SUM && e->type->kind == IR_T_FLOAT ? 1024 : exact ? 1 : PAR_CUTOFF;
-    if (simple_source(p->c->clauses[0].iter)) {
+    int64_t cutoff = comp_cutoff(e, exact);
+    bool simple = simple_source(p->c->clauses[0].iter);
+    if (simple || nanable) {
         seq_final = cg_block(&f->base, "par.final");
-        common = cg_is_obj(e->type) ? cg_temp_slot(f) : cg_alloca(&f->base, cg_ltype(g, e->type), "pres");
-        LLVMBasicBlockRef seqb = cg_block(&f->base, "par.seq"), parb = cg_block(&f->base, "par.par");
-        LLVMBuildCondBr(B, take_seq(f, exact, n, cutoff), seqb, parb);
+        common = cg_is_obj(rt_) ? cg_temp_slot(f) : cg_alloca(&f->base, cg_ltype(g, rt_), "pres");
+        seqb = cg_block(&f->base, "par.seq");
+        LLVMBasicBlockRef parb = cg_block(&f->base, "par.par");
+        if (simple) LLVMBuildCondBr(B, take_seq(f, exact, n, cutoff, nested_cutoff(e)), seqb, parb);
+        else LLVMBuildBr(B, parb);
         LLVMPositionBuilderAtEnd(B, seqb);
         ir_comp *mc = (ir_comp *)p->c; /* lowered once more without par, then restored */
         mc->par = false;
-        cg_val rs = cg_comp(f, e);
+        cg_val rs;
+        if (part < 0 || !cg_comp_part(f, e, part, &rs)) rs = cg_comp(f, e);
         mc->par = true;
-        if (cg_is_obj(e->type)) LLVMBuildStore(B, cg_take(f, &rs, e->type), common);
+        if (cg_is_obj(rt_)) LLVMBuildStore(B, cg_take(f, &rs, rt_), common);
         else LLVMBuildStore(B, rs.v, common);
         LLVMBuildBr(B, seq_final);
         LLVMPositionBuilderAtEnd(B, parb);
@@ -832,22 +1107,22 @@ cg_val cg_par_comp(cg_gfn *f, const ir_expr *e) {
         LLVMValueRef q = LLVMBuildAShr(B, n, i64c(s, 8), "");
         grain = LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntSGT, q, i64c(s, 1), ""), q, i64c(s, 1), "grain");
     }
-    LLVMValueRef fields[9] = {body, env, i64c(s, 16), init, comb, drop, grain, share, i64c(s, exact)};
+    LLVMValueRef fields[9] = {body, env, i64c(s, 8 * p->accw), init, comb, drop, grain, share, i64c(s, exact)};
     for (int k = 0; k < 9; k++) {
         LLVMValueRef v = fields[k];
         if (LLVMTypeOf(v) != s->t_i64) v = LLVMBuildPtrToInt(B, v, s->t_i64, "");
         LLVMBuildStore(B, v, env_ptr(s, desc, k));
     }
-    LLVMValueRef acc = cg_alloca(&f->base, LLVMArrayType(s->t_i64, 2), "pacc");
+    LLVMValueRef acc = cg_alloca(&f->base, LLVMArrayType(s->t_i64, (unsigned)p->accw), "pacc");
     /* short loops (at most cutoff iterations, or one float-sum block), and exact reductions on
      * one worker, run the body directly: the same result as rt_reduce, without its setup */
     LLVMBasicBlockRef direct = cg_block(&f->base, "par.direct"), pooled = cg_block(&f->base, "par.reduce");
     LLVMBasicBlockRef merged = cg_block(&f->base, "par.merged");
     /* (when the sequential lowering already took the short loops, this test is always false) */
-    if (seq_final)
+    if (simple)
         LLVMBuildBr(B, pooled);
     else
-        LLVMBuildCondBr(B, take_seq(f, exact, n, cutoff), direct, pooled);
+        LLVMBuildCondBr(B, take_seq(f, exact, n, cutoff, nested_cutoff(e)), direct, pooled);
     LLVMPositionBuilderAtEnd(B, direct);
     {
         LLVMValueRef iargs[2] = {env, acc};
@@ -866,6 +1141,16 @@ cg_val cg_par_comp(cg_gfn *f, const ir_expr *e) {
     cg_call_rt(&f->base, "rt_reduce", rargs, 5);
     LLVMBuildBr(B, merged);
     LLVMPositionBuilderAtEnd(B, merged);
+    if (nanable) {
+        LLVMValueRef nw = LLVMBuildLoad2(B, s->t_i64, env_ptr(s, acc, MM_NAN), "");
+        LLVMBasicBlockRef redo = cg_block(&f->base, "par.nan"), ok = cg_block(&f->base, "par.ok");
+        LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, nw, i64c(s, 0), ""), redo, ok);
+        LLVMPositionBuilderAtEnd(B, redo);
+        LLVMValueRef dargs[2] = {env, acc};
+        if (has_drop) LLVMBuildCall2(B, LLVMGlobalGetValueType(drop), drop, dargs, 2, "");
+        LLVMBuildBr(B, seqb);
+        LLVMPositionBuilderAtEnd(B, ok);
+    }
 
     cg_val rp = par_result(f, p, acc);
     if (!seq_final) {
@@ -876,7 +1161,7 @@ cg_val cg_par_comp(cg_gfn *f, const ir_expr *e) {
         return rp;
     }
     /* both paths meet: one result slot (and one temp slot for an object) */
-    if (cg_is_obj(e->type)) LLVMBuildStore(B, cg_take(f, &rp, e->type), common);
+    if (cg_is_obj(rt_)) LLVMBuildStore(B, cg_take(f, &rp, rt_), common);
     else LLVMBuildStore(B, rp.v, common);
     LLVMBuildBr(B, seq_final);
     LLVMPositionBuilderAtEnd(B, seq_final);
@@ -884,8 +1169,8 @@ cg_val cg_par_comp(cg_gfn *f, const ir_expr *e) {
         if (held[i].owned) cg_release(f, &held[i], p->srcs[i].it->a->type);
     free(p->use.read);
     free(p->use.set);
-    LLVMValueRef v = LLVMBuildLoad2(B, cg_ltype(g, e->type), common, "");
-    if (!cg_is_obj(e->type)) return cg_borrowed(v);
+    LLVMValueRef v = LLVMBuildLoad2(B, cg_ltype(g, rt_), common, "");
+    if (!cg_is_obj(rt_)) return cg_borrowed(v);
     cg_val r = {v, common, true};
     return r;
 }
@@ -1331,7 +1616,7 @@ void cg_par_for(cg_gfn *f, const ir_stmt *st) {
         for (int32_t k = 0; k < fn->nlocals; k++) fl |= q->red[k] && fn->locals[k]->type->kind == IR_T_FLOAT;
         /* (float reductions of at most one 1024-block run sequentially: python3's bits) */
         bool exact = for_solo_exact(q);
-        LLVMValueRef seq = take_seq(f, exact, n, fl ? 1024 : exact ? 1 : PAR_CUTOFF);
+        LLVMValueRef seq = take_seq(f, exact, n, fl ? 1024 : exact ? 1 : PAR_CUTOFF, PAR_CUTOFF);
         LLVMBasicBlockRef seqb = cg_block(&f->base, "pfor.seq"), parb = cg_block(&f->base, "pfor.par");
         LLVMBuildCondBr(B, seq, seqb, parb);
         LLVMPositionBuilderAtEnd(B, seqb);

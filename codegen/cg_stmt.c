@@ -515,14 +515,14 @@ static LLVMValueRef comp_capacity(cg_gfn *f, const ir_comp *c) {
  * the result needs no tuple (cg_comp_part). */
 static bool has_parts(const ir_expr *e) {
     const ir_comp *c = e->kind == IR_E_COMP ? e->comp : NULL;
-    return c && !c->par && (c->kind == IR_COMP_MIN || c->kind == IR_COMP_MAX) && !c->key_fn && !c->init &&
+    return c && (c->kind == IR_COMP_MIN || c->kind == IR_COMP_MAX) && !c->key_fn && !c->init &&
            register_tuple(c->elt);
 }
 
 /* The comprehension e; part >= 0 (only when has_parts(e)): component `part` of its tuple result. */
 static cg_val comp(cg_gfn *f, const ir_expr *e, int32_t part) {
     const ir_comp *c = e->comp;
-    if (c->par) return cg_par_comp(f, e); /* issue 6: codegen/cg_par.c */
+    if (c->par) return cg_par_comp(f, e, part); /* issue 6: codegen/cg_par.c */
     comp_st cs;
     memset(&cs, 0, sizeof cs);
     cs.e = e;

@@ -663,13 +663,31 @@ ir_module *ir_build_env(pf_arena *a, pf_diags *d, const ast_module *m, const cha
 bool ir_check(pf_arena *a, pf_diags *d, const ast_module *m, const char *path);
 
 /* Parallelism analysis (ir/par.c, issue 6): sets ir_comp.par on the comprehensions and generator
- * reductions that may run in parallel (list comprehensions, int/float sum, scalar min/max over a
+ * reductions that may run in parallel (list comprehensions, int/float sum, min/max of the shapes ir_par_minmax_shape accepts, over a
  * range/list/zip/enumerate first clause, with no print/random/time effect in the body). When
  * explain != NULL writes one line per comprehension (`file:line:col: parallel|sequential: ...`).
  * Also marks `for` statements (ir_stmt.par) whose carried names are only updated by associative
  * reductions (ir_par_for_reductions). Returns the number marked. ir_build calls it (explain = NULL) unless the environment variable
  * PF_NOPAR is set (parallel inference off: for measuring its cost); it is idempotent. */
 int ir_par_analyze(ir_module *m, FILE *explain);
+
+/* The partial a parallel min/max keeps per block (codegen/cg_par.c): the compared components
+ * comp[0..ncomp) (a register tuple's scalars when `tuple`, else the element or, with key=, its
+ * key), and with key= the element itself (elem != NULL). Object components and elements are
+ * owned by the partial. With a float component (`nan`) the partials also record whether a NaN was
+ * compared: then the order is not total, the tree could keep another element than python3's left
+ * fold, and the result is recomputed sequentially. */
+typedef struct ir_par_minmax {
+    const ir_type *comp[8];
+    int32_t ncomp;
+    const ir_type *elem;
+    bool tuple, nan;
+} ir_par_minmax;
+
+/* For a MIN/MAX comprehension: NULL and *m filled (m may be NULL) when it has a parallel shape:
+ * numbers; register tuples of scalars (`min((dist, i) for ...)`); ints, strs and tuples of those;
+ * key= returning one of those. Else why not. */
+const char *ir_par_minmax_shape(const ir_expr *e, ir_par_minmax *m);
 
 /* The associative updates a parallel `for` loop folds per block (ir_stmt.par on a FOR): `t = t + e`
  * (int/float; also `e + t`, and `t = t - e`: partials add up), `t = t * e`, `t = min(t, e)` /

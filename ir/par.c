@@ -119,6 +119,50 @@ static bool is_zero(const ir_expr *e) {
     return false;
 }
 
+static bool scalar(const ir_type *t) { return t->kind == IR_T_INT || t->kind == IR_T_FLOAT || t->kind == IR_T_BOOL; }
+
+/* Ordered without NaN (ints, bools, str, tuples of those): a fold and a tree keep the same element. */
+static bool exact_order(const ir_type *t) {
+    if (t->kind == IR_T_INT || t->kind == IR_T_BOOL || t->kind == IR_T_STR) return true;
+    if (t->kind != IR_T_TUPLE) return false;
+    for (int32_t i = 0; i < t->n; i++)
+        if (!exact_order(t->elems[i])) return false;
+    return t->n > 0;
+}
+
+const char *ir_par_minmax_shape(const ir_expr *e, ir_par_minmax *m) {
+    const ir_comp *c = e->comp;
+    ir_par_minmax M;
+    memset(&M, 0, sizeof M);
+    if (c->key_fn) {
+        const ir_type *kt = c->key_fn->type;
+        if (!scalar(kt) && !exact_order(kt))
+            return "min/max with a key= that is not a number, a str or a tuple of ints/strs";
+        if (c->elt->type->kind == IR_T_NONE) return "min/max of None values";
+        M.comp[M.ncomp++] = kt;
+        M.elem = c->elt->type;
+    } else if (c->elt->kind == IR_E_TUPLE && c->elt->nargs > 0 && c->elt->nargs <= 8) {
+        for (int32_t i = 0; i < c->elt->nargs; i++) {
+            const ir_type *ct = c->elt->args[i]->type;
+            if (!scalar(ct)) {
+                if (!exact_order(e->type)) return "min/max of tuples holding floats inside objects";
+                M.ncomp = 0;
+                break;
+            }
+            M.comp[M.ncomp++] = ct;
+        }
+        M.tuple = M.ncomp > 0;
+        if (!M.tuple) M.comp[M.ncomp++] = e->type;
+    } else {
+        if (!scalar(e->type) && !exact_order(e->type))
+            return "min/max of values holding floats inside objects (lists, classes, tuples of those)";
+        M.comp[M.ncomp++] = e->type;
+    }
+    for (int32_t i = 0; i < M.ncomp; i++) M.nan |= M.comp[i]->kind == IR_T_FLOAT;
+    if (m) *m = M;
+    return NULL;
+}
+
 /* Why the comprehension must stay sequential, or NULL when it may run in parallel. */
 static const char *comp_problem(par_st *p, const ir_expr *e) {
     const ir_comp *c = e->comp;
@@ -130,15 +174,17 @@ static const char *comp_problem(par_st *p, const ir_expr *e) {
         if (t->kind == IR_T_FLOAT && !is_zero(c->init)) return "float sum with a non-zero start";
         break;
     case IR_COMP_MIN:
-    case IR_COMP_MAX:
-        if (c->key_fn) return "min/max with key= (not yet parallel)";
-        /* str/tuple min/max have a parallel lowering (cg_par.c obj_keep_better) but it builds and
-         * compares every element generically: ~3x the CPU of the sequential lowering (nearest) */
-        if (t->kind != IR_T_INT && t->kind != IR_T_FLOAT) return "min/max of non-numbers (kept sequential: not yet profitable)";
+    case IR_COMP_MAX: {
+        const char *w = ir_par_minmax_shape(e, NULL);
+        if (w) return w;
         break;
-    case IR_COMP_DICT: return "dict comprehension (later keys win: kept sequential)";
+    }
+    case IR_COMP_DICT: break;
     case IR_COMP_ANY:
-    case IR_COMP_ALL: return "any/all stop at the first hit (kept sequential)";
+    case IR_COMP_ALL:
+        for (int32_t i = 1; i < c->nclauses; i++)
+            if (c->clauses[i].iter) return "any/all over several for-clauses (kept sequential)";
+        break;
     case IR_COMP_SORTED: return "sorted (not yet parallel)";
     case IR_COMP_JOIN: return "str.join (not yet parallel)";
     }
@@ -555,6 +601,49 @@ static void walk_for(par_st *p, ir_stmt *st) {
 
 static void walk_block(par_st *p, const ir_block *b);
 
+/* The first statement of b (in order, nested blocks included) that assigns l, or NULL. */
+static const ir_stmt *assigns(const ir_block *b, const ir_local *l) {
+    for (int32_t i = 0; i < b->len; i++) {
+        const ir_stmt *st = b->items[i];
+        if (st->local == l || (st->iter && (st->iter->var == l || st->iter->var2 == l))) return st;
+        const ir_stmt *r = assigns(&st->body, l);
+        if (!r) r = assigns(&st->orelse, l);
+        if (!r) r = assigns(&st->finalbody, l);
+        for (int32_t h = 0; h < st->nhandlers && !r; h++) r = assigns(&st->handlers[h].body, l);
+        if (r) return r;
+    }
+    return NULL;
+}
+
+/* A local read in e that the loop body assigns (the condition's carried name), or NULL. */
+static const ir_expr *carried_read(const ir_expr *e, const ir_block *body, const ir_stmt **where) {
+    if (!e) return NULL;
+    if (e->kind == IR_E_LOCAL && (*where = assigns(body, e->local))) return e;
+    for (int32_t i = 0; i < e->nargs; i++) {
+        const ir_expr *r = carried_read(e->args[i], body, where);
+        if (r) return r;
+    }
+    return NULL;
+}
+
+/* `while` loops stay sequential (their trip count is only known by running them): --explain
+ * names the carried variable that the condition reads and the body updates. */
+static void walk_while(par_st *p, const ir_stmt *st) {
+    if (!p->out) return;
+    const char *file = p->cur->src ? p->cur->src->name : "?";
+    const char *fnm = p->cur->src_name ? p->cur->src_name : p->cur->name;
+    const ir_stmt *at = NULL;
+    const ir_expr *r = carried_read(st->expr, &st->body, &at);
+    if (r)
+        fprintf(p->out,
+                "%s:%d:%d: sequential: while loop in %s: `%s` is carried from one iteration to the next (read by "
+                "the condition at %d:%d, assigned at %d:%d)\n",
+                file, st->line, st->col, fnm, r->local->name, r->line, r->col, at->line, at->col);
+    else
+        fprintf(p->out, "%s:%d:%d: sequential: while loop in %s: the condition changes only by leaving the loop "
+                "(break, return or raise)\n", file, st->line, st->col, fnm);
+}
+
 /* An argument of a forked call: evaluated before the first operand runs, so it must be cheap,
  * effect-free and unable to fail in practice (locals, constants, int/float arithmetic on them). */
 static bool simple_arg(const ir_expr *a) {
@@ -570,8 +659,6 @@ static bool simple_arg(const ir_expr *a) {
     default: return false;
     }
 }
-
-static bool scalar(const ir_type *t) { return t->kind == IR_T_INT || t->kind == IR_T_FLOAT || t->kind == IR_T_BOOL; }
 
 /* Why the call b in `a OP b` cannot be forked (run while a runs), or NULL. */
 static const char *fork_problem(par_st *p, const ir_expr *a, const ir_expr *b) {
@@ -635,8 +722,11 @@ static void walk_expr(par_st *p, ir_expr *e) {
         else
             fprintf(p->out, "%s:%d:%d: parallel: %s in %s (blocks of the first for-clause; %s)\n", file, e->line,
                     e->col, comp_name(c->kind), p->cur->src_name ? p->cur->src_name : p->cur->name,
-                    c->kind == IR_COMP_LIST ? "per-block pieces concatenated in order"
-                                            : "per-block partials combined in a fixed tree");
+                    c->kind == IR_COMP_LIST   ? "per-block pieces concatenated in order"
+                    : c->kind == IR_COMP_DICT ? "per-block dicts merged in order: later keys win, first positions kept"
+                    : c->kind == IR_COMP_ANY || c->kind == IR_COMP_ALL
+                        ? "the first block with a hit or an error decides; later blocks are skipped"
+                        : "per-block partials combined in a fixed tree");
     }
 }
 
@@ -686,6 +776,7 @@ static void walk_block(par_st *p, const ir_block *b) {
         ir_stmt *st = b->items[i];
         paired = i > 0 && !paired && walk_stmt_pair(p, b->items[i - 1], st);
         if (st->kind == IR_S_FOR) walk_for(p, st);
+        if (st->kind == IR_S_WHILE) walk_while(p, st);
         walk_expr(p, st->expr);
         walk_expr(p, st->expr2);
         walk_iter(p, st->iter);

@@ -176,5 +176,54 @@ int main(void) {
            "print(g(5))\n",
            "t.pf:6:5: sequential: for loop in g: the body uses random/time",
            "t.pf:9:5: sequential: calls in consecutive statements in g: the second call uses random/time");
+    /* min/max: register tuples, key= (number, str or int-tuple keys; any element), str; not
+     * values with floats inside objects, nor keys of such */
+    EXPECT("def g(ps, ws, rows):\n"
+           "    a = min((p, i) for i, p in enumerate(ps))[1]\n"
+           "    b = max(range(len(ps)), key=lambda i: ps[i])\n"
+           "    c = min(rows, key=lambda r: r[0])\n"
+           "    d = max(ws, key=lambda w: (len(w), w))\n"
+           "    e = min(rows)\n"
+           "    k = min(rows, key=lambda r: (r[0], r[1]))\n"
+           "    return a + b + int(c[0]) + len(d) + int(e[0]) + int(k[0]) + len(min(w for w in ws))\n"
+           "print(g([1.0, 0.5], ['a', 'bb'], [[1.0], [0.5]]))\n",
+           "t.pf:2:12: parallel: min in g",
+           "t.pf:3:12: parallel: max in g",
+           "t.pf:4:12: parallel: min in g",
+           "t.pf:5:12: parallel: max in g",
+           "t.pf:6:12: sequential: min in g: min/max of values holding floats inside objects",
+           "t.pf:7:12: sequential: min in g: min/max with a key= that is not a number, a str or a tuple of ints/strs",
+           "t.pf:8:72: parallel: min in g");
+    /* any/all: one for-clause (filters allowed); not several */
+    EXPECT("def g(xs, ys):\n"
+           "    a = any(x > 3 for x in xs if x % 2 == 0)\n"
+           "    b = all(x != y for x in xs for y in ys)\n"
+           "    return a and b\n"
+           "print(g([1, 4], [2]))\n",
+           "t.pf:2:12: parallel: any in g (blocks of the first for-clause; the first block with a hit or an error "
+           "decides; later blocks are skipped)",
+           "t.pf:3:12: sequential: all in g: any/all over several for-clauses (kept sequential)");
+    /* while loops stay sequential; the reason names the carried variable */
+    EXPECT("def spin(n):\n"
+           "    i = 0\n"
+           "    t = 0\n"
+           "    while i < n:\n"
+           "        t = t + i\n"
+           "        i += 1\n"
+           "    while True:\n"
+           "        if t > 5:\n"
+           "            break\n"
+           "        t = t + 1\n"
+           "    return t\n"
+           "print(spin(10))\n",
+           "t.pf:4:5: sequential: while loop in spin: `i` is carried from one iteration to the next (read by the "
+           "condition at 4:11, assigned at 6:9)",
+           "t.pf:7:5: sequential: while loop in spin: the condition changes only by leaving the loop");
+    /* dict comprehensions */
+    EXPECT("def g(xs):\n"
+           "    return {x % 7: x for x in xs}\n"
+           "print(g([1, 8]))\n",
+           "t.pf:2:12: parallel: dict comprehension in g (blocks of the first for-clause; per-block dicts merged in "
+           "order: later keys win, first positions kept)");
     return check_report("test_par_explain");
 }
