@@ -663,12 +663,14 @@ ir_module *ir_build_env(pf_arena *a, pf_diags *d, const ast_module *m, const cha
 bool ir_check(pf_arena *a, pf_diags *d, const ast_module *m, const char *path);
 
 /* Parallelism analysis (ir/par.c, issue 6): sets ir_comp.par on the comprehensions and generator
- * reductions that may run in parallel (list comprehensions, int/float sum, min/max of the shapes ir_par_minmax_shape accepts, over a
- * range/list/zip/enumerate first clause, with no print/random/time effect in the body). When
- * explain != NULL writes one line per comprehension (`file:line:col: parallel|sequential: ...`).
- * Also marks `for` statements (ir_stmt.par) whose carried names are only updated by associative
- * reductions (ir_par_for_reductions). Returns the number marked. ir_build calls it (explain = NULL) unless the environment variable
- * PF_NOPAR is set (parallel inference off: for measuring its cost); it is idempotent. */
+ * reductions that may run in parallel (list and dict comprehensions, int/float sum, min/max of the
+ * shapes ir_par_minmax_shape accepts, any/all over one for-clause; the first clause over a
+ * range/list/zip/enumerate, with no print/random/time effect in the body). When explain != NULL
+ * writes one line per comprehension, `for` and `while` loop (`file:line:col: parallel|sequential:
+ * ...`). Also marks `for` statements (ir_stmt.par) whose carried names are only updated by
+ * associative reductions (ir_par_for_reductions). Returns the number marked. ir_build calls it
+ * (explain = NULL) unless the environment variable PF_NOPAR is set (parallel inference off: for
+ * measuring its cost); it is idempotent. */
 int ir_par_analyze(ir_module *m, FILE *explain);
 
 /* The partial a parallel min/max keeps per block (codegen/cg_par.c): the compared components
