@@ -547,12 +547,16 @@ static void gen_func(cg_gen *g, const ir_func *fn) {
     }
     elem_borrowed(fn, f->local_owned);
     LLVMPositionBuilderAtEnd(s->b, body);
-    /* A leaf without loops or calls cannot recurse and ends quickly: no entry check. The entry
+    /* A leaf without loops or calls (and not a __repr__/__str__, which print/str/f-strings call
+     * from C) cannot recurse and ends quickly: no entry check. The entry
      * check (stack limit and poll in one compare) comes before anything is owned: past the limit
      * it returns at once. */
     fn_shape sh = {0, false, false, false};
     block_shape(&fn->body, &sh);
     bool leaf = !sh.calls && !sh.loops && fn != g->mod->main;
+    for (int32_t i = 0; i < g->mod->nclasses && leaf; i++) /* the runtime calls these: they may */
+        if (g->mod->classes[i]->repr == fn || g->mod->classes[i]->str == fn) /* recurse through it */
+            leaf = false;
     if (g->fn_solo[fn->id] && !g->no_forks) {
         /* one worker (ctx->solo): nothing can be promoted, so run the copy whose forks are plain
          * calls (and call that copy recursively): no fork bookkeeping at all, not even the

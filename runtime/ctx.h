@@ -1,7 +1,8 @@
 /* The per-thread execution context that every compiled pf function receives as its first argument.
  * It is the worker's face towards compiled code: the poll word, the pending exception, the
- * stack limit (RecursionError, and the entry poll) and the latent-mark stack. There is no thread-local or global state: a ctx
- * belongs to one worker of one runtime, so two runtimes can live in one process.
+ * stack limit (RecursionError, and the entry poll) and the latent-mark stack. There is no
+ * thread-local or global state: a ctx belongs to one worker of one runtime, so two runtimes can
+ * live in one process.
  *
  * ORDER CTX: codegen reads `poll`, `exc`, `stack_limit` by field index (0, 1, 2), and
  * `solo`, `mtop`, `mlimit` by offsetof (codegen/cg_par.c mirrors the inline helpers of
