@@ -80,7 +80,8 @@
  * ## Polls and function entries
  * rt_poll(ctx) is a relaxed load and an unlikely call of rt_poll_slow (codegen mirrors it at loop
  * back-edges). After it, test ctx->exc (interruption). A function entry does not read the poll
- * word: it compares its frame address with ctx->stack_limit, which is both the RecursionError
+ * word: it compares its stack pointer (or frame address: any address of its frame; codegen uses
+ * llvm.stacksave) with ctx->stack_limit, which is both the RecursionError
  * limit and a second poll flag (the V8 stack-guard trick: one load, one compare, nothing at exit):
  *
  *     if (frame_address < ctx->stack_limit) {        // relaxed load; rarely taken
