@@ -79,7 +79,7 @@ static void caught_main(pf_ctx *ctx, void *arg) {
 
         /* stale bits everywhere: nothing is cancelled any more */
         for (int i = 0; i < rt->n; i++)
-            atomic_fetch_or(&rt->w[i]->ctx.poll, PF_POLL_INTERRUPT);
+            rt_poll_raise(&rt->w[i]->ctx, PF_POLL_INTERRUPT);
         for (int k = 0; k < 100; k++) {
             spin(2000);
             rt_poll(ctx);
